@@ -87,19 +87,31 @@ export function conflict(gr: GroupResource, name: string, why: string): ApiError
 
 export const OBJECT_MODIFIED = 'the object has been modified; please apply your changes to the latest version and try again';
 
-/** 409 for server-side apply field manager conflicts. */
+/**
+ * 409 for server-side apply field manager conflicts. `manager` is the rendered owner, e.g.
+ * `"kubectl-client-side-apply" using v1`; several conflicts are grouped by owner as Kubernetes does.
+ */
 export function applyConflict(conflicts: { manager: string; field: string }[]): ApiError {
-  const causes = conflicts.map((c) => ({
-    reason: 'FieldManagerConflict',
-    message: `conflict with "${c.manager}"`,
-    field: c.field,
-  }));
-  const lines = conflicts.map((c) => `conflict with "${c.manager}": ${c.field}`);
-  const message =
-    conflicts.length === 1
-      ? `Apply failed with 1 conflict: ${lines[0]}`
-      : `Apply failed with ${conflicts.length} conflicts: ${lines.join('\n')}`;
+  const sorted = [...conflicts].sort((a, b) => (a.manager < b.manager ? -1 : a.manager > b.manager ? 1 : 0));
+  const causes = sorted.map((c) => ({ reason: 'FieldManagerConflict', message: `conflict with ${c.manager}`, field: c.field }));
+  let message: string;
+  if (sorted.length === 1) {
+    message = `Apply failed with 1 conflict: conflict with ${sorted[0].manager}: ${sorted[0].field}`;
+  } else {
+    const lines: string[] = [];
+    let current = '';
+    for (const c of sorted) {
+      if (c.manager !== current) lines.push(`conflicts with ${(current = c.manager)}:`);
+      lines.push(`- ${c.field}`);
+    }
+    message = `Apply failed with ${sorted.length} conflicts: ${lines.join('\n')}`;
+  }
   return failure(409, 'Conflict', message, { causes });
+}
+
+/** 422 with the generic message kube-apiserver gives when a patch cannot be applied. */
+export function patchRejected(): ApiError {
+  return failure(422, 'Invalid', 'the server rejected our request due to an error in our request', {});
 }
 
 export function badRequest(message: string): ApiError {

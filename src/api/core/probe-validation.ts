@@ -1,0 +1,80 @@
+// Validation of container probes and lifecycle hooks (Kubernetes' validateLivenessProbe,
+// validateReadinessProbe, validateStartupProbe, validateHandler, validateLifecycle): exactly one
+// handler, its fields, non-negative timings, and the per-probe-kind rules.
+// Deliberately absent: HTTP header name syntax checks.
+
+import type { FieldError } from '../errors.js';
+import { forbiddenField, invalid, notSupported, required } from '../errors.js';
+import { isValidPortNum, validateNonnegative, validatePortNumOrName } from './field-validators.js';
+
+const HANDLER_KINDS = ['exec', 'httpGet', 'tcpSocket', 'grpc', 'sleep'] as const;
+
+function validateHandlerAction(kind: (typeof HANDLER_KINDS)[number], action: any, gracePeriod: number | undefined, path: string): FieldError[] {
+  switch (kind) {
+    case 'exec':
+      return action.command?.length ? [] : [required(`${path}.command`)];
+    case 'httpGet': {
+      const errs: FieldError[] = [];
+      if (!action.path) errs.push(required(`${path}.path`));
+      errs.push(...validatePortNumOrName(action.port, `${path}.port`));
+      if (action.scheme !== 'HTTP' && action.scheme !== 'HTTPS') errs.push(notSupported(`${path}.scheme`, action.scheme ?? '', ['HTTP', 'HTTPS']));
+      return errs;
+    }
+    case 'tcpSocket':
+      return validatePortNumOrName(action.port, `${path}.port`);
+    case 'grpc':
+      return isValidPortNum(action.port).map((m) => invalid(`${path}.port`, action.port ?? 0, m));
+    case 'sleep': {
+      const s = action.seconds ?? 0;
+      if (gracePeriod !== undefined && (s <= 0 || s > gracePeriod)) {
+        const msg = `must be greater than 0 and less than terminationGracePeriodSeconds (${gracePeriod}). Enable AllowPodLifecycleSleepActionZeroValue feature gate for zero sleep.`;
+        return [invalid(path, s, msg)];
+      }
+      return [];
+    }
+  }
+}
+
+/** validateHandler: `allowed` are the handler kinds this context knows (probes have grpc, hooks have sleep). */
+function validateHandler(handler: any, allowed: readonly string[], gracePeriod: number | undefined, path: string): FieldError[] {
+  const errs: FieldError[] = [];
+  let n = 0;
+  for (const kind of HANDLER_KINDS) {
+    if (!allowed.includes(kind) || handler?.[kind] === undefined || handler?.[kind] === null) continue;
+    if (n > 0) {
+      errs.push(forbiddenField(`${path}.${kind}`, 'may not specify more than 1 handler type'));
+      continue;
+    }
+    n++;
+    errs.push(...validateHandlerAction(kind, handler[kind], gracePeriod, `${path}.${kind}`));
+  }
+  if (n === 0) errs.push(required(path, 'must specify a handler type'));
+  return errs;
+}
+
+export type ProbeKind = 'livenessProbe' | 'readinessProbe' | 'startupProbe';
+
+export function validateProbe(probe: any, kind: ProbeKind, gracePeriod: number | undefined, path: string): FieldError[] {
+  if (!probe) return [];
+  const errs = validateHandler(probe, ['exec', 'httpGet', 'tcpSocket', 'grpc'], gracePeriod, path);
+  for (const f of ['initialDelaySeconds', 'timeoutSeconds', 'periodSeconds', 'successThreshold', 'failureThreshold']) {
+    errs.push(...validateNonnegative(probe[f], `${path}.${f}`));
+  }
+  const tgps = probe.terminationGracePeriodSeconds;
+  if (typeof tgps === 'number' && tgps <= 0) errs.push(invalid(`${path}.terminationGracePeriodSeconds`, tgps, 'must be greater than 0'));
+  if (kind !== 'readinessProbe' && (probe.successThreshold ?? 0) !== 1) {
+    errs.push(invalid(`${path}.successThreshold`, probe.successThreshold ?? 0, 'must be 1'));
+  }
+  if (kind === 'readinessProbe' && tgps !== undefined && tgps !== null) {
+    errs.push(invalid(`${path}.terminationGracePeriodSeconds`, tgps, 'must not be set for readinessProbes'));
+  }
+  return errs;
+}
+
+export function validateLifecycle(lifecycle: any, gracePeriod: number | undefined, path: string): FieldError[] {
+  const errs: FieldError[] = [];
+  for (const hook of ['postStart', 'preStop']) {
+    if (lifecycle?.[hook]) errs.push(...validateHandler(lifecycle[hook], ['exec', 'httpGet', 'tcpSocket', 'sleep'], gracePeriod, `${path}.${hook}`));
+  }
+  return errs;
+}

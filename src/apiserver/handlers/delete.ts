@@ -1,0 +1,169 @@
+// DELETE of one object and of a collection: DeleteOptions (body or query), preconditions,
+// graceful deletion of pods, finalizers (including the orphan/foreground propagation finalizers),
+// namespaces entering Terminating, and the response kube-apiserver gives in each case.
+
+import type { KObject, ResourceDef } from '../../api/resource.js';
+import { badRequest, conflict, invalidObject, notSupported, successStatus } from '../../api/errors.js';
+import type { ApiResponse } from '../request.js';
+import { jsonResponse } from '../request.js';
+import type { HandlerContext } from './context.js';
+import { checkDryRun } from './body.js';
+import { parseFilter, matches, renderOne } from './read.js';
+import { buildList } from '../output.js';
+import { gr } from '../registry/resource-store.js';
+import type { CachedObject } from '../watch-cache.js';
+
+export interface DeleteOptions {
+  gracePeriodSeconds?: number;
+  propagationPolicy?: 'Orphan' | 'Background' | 'Foreground';
+  orphanDependents?: boolean;
+  preconditions?: { uid?: string; resourceVersion?: string };
+  dryRun: boolean;
+}
+
+const POLICIES = ['Orphan', 'Background', 'Foreground'];
+
+export function parseDeleteOptions(ctx: HandlerContext): DeleteOptions {
+  const q = ctx.req.query;
+  let body: any = {};
+  const raw = ctx.req.body;
+  if (raw && raw.length) {
+    try {
+      body = JSON.parse(raw.toString('utf8'));
+    } catch (e) {
+      throw badRequest(`unable to decode DeleteOptions: ${(e as Error).message}`);
+    }
+    if (!body || typeof body !== 'object' || Array.isArray(body)) throw badRequest('DeleteOptions must be a JSON object');
+  }
+  const opts: DeleteOptions = { dryRun: checkDryRun(q) || (Array.isArray(body.dryRun) && body.dryRun.includes('All')) };
+  const g = body.gracePeriodSeconds ?? (q.get('gracePeriodSeconds') !== null ? Number(q.get('gracePeriodSeconds')) : undefined);
+  if (g !== undefined) {
+    if (!Number.isInteger(g)) throw badRequest(`gracePeriodSeconds: Invalid value: ${JSON.stringify(g)}: must be an integer`);
+    opts.gracePeriodSeconds = g;
+  }
+  const p = body.propagationPolicy ?? q.get('propagationPolicy') ?? undefined;
+  if (p !== undefined && p !== null) {
+    if (!POLICIES.includes(p)) {
+      throw invalidObject('DeleteOptions', 'meta.k8s.io', '', [notSupported('propagationPolicy', p, POLICIES)]);
+    }
+    opts.propagationPolicy = p;
+  }
+  const o = body.orphanDependents ?? (q.get('orphanDependents') !== null ? q.get('orphanDependents') === 'true' : undefined);
+  if (o !== undefined) {
+    if (opts.propagationPolicy) {
+      throw invalidObject('DeleteOptions', 'meta.k8s.io', '', [
+        { type: 'FieldValueInvalid', field: 'propagationPolicy', badValue: opts.propagationPolicy, detail: 'orphanDependents and deletionPropagation cannot be both set' },
+      ]);
+    }
+    opts.orphanDependents = !!o;
+  }
+  if (body.preconditions) opts.preconditions = body.preconditions;
+  return opts;
+}
+
+/** Grace period for this deletion (pods only; everything else is removed at once). */
+function gracePeriod(def: ResourceDef, obj: KObject, requested: number | undefined): number {
+  if (def.kind !== 'Pod' || def.group !== '') return 0;
+  let g = requested ?? obj.spec?.terminationGracePeriodSeconds ?? 30;
+  if (g < 0) g = 1;
+  if (!obj.spec?.nodeName) return 0;
+  if (obj.status?.phase === 'Succeeded' || obj.status?.phase === 'Failed') return 0;
+  return g;
+}
+
+function propagationFinalizer(opts: DeleteOptions): string | undefined {
+  if (opts.propagationPolicy === 'Orphan' || opts.orphanDependents === true) return 'orphan';
+  if (opts.propagationPolicy === 'Foreground') return 'foregroundDeletion';
+  return undefined;
+}
+
+function isoAfter(now: Date, seconds: number): string {
+  return new Date(now.getTime() + seconds * 1000).toISOString().replace(/\.\d{3}Z$/, 'Z');
+}
+
+export interface DeleteResult {
+  c: CachedObject;
+  removed: boolean;
+}
+
+export async function deleteOne(ctx: HandlerContext, name: string, opts: DeleteOptions): Promise<DeleteResult> {
+  const def = ctx.def;
+  const cur = ctx.rs.get(ctx.namespace, name);
+  const pre = opts.preconditions;
+  if (pre?.uid && pre.uid !== cur.obj.metadata?.uid) {
+    throw conflict(gr(def), name, `Precondition failed: UID in precondition: ${pre.uid}, UID in object meta: ${cur.obj.metadata?.uid}`);
+  }
+  if (pre?.resourceVersion && pre.resourceVersion !== String(cur.rv)) {
+    throw conflict(gr(def), name, `Precondition failed: ResourceVersion in precondition: ${pre.resourceVersion}, ResourceVersion in object meta: ${cur.rv}`);
+  }
+  const expectRv = pre?.resourceVersion ? cur.rv : undefined;
+  await ctx.rs.admitDelete(cur.obj, opts.dryRun);
+  const now = ctx.server.now();
+  const finalizer = propagationFinalizer(opts);
+  return ctx.rs.systemUpdate(
+    ctx.namespace,
+    name,
+    (obj) => {
+      const meta = (obj.metadata ??= {});
+      const grace = gracePeriod(def, obj, opts.gracePeriodSeconds);
+      if (meta.deletionTimestamp) {
+        // Already terminating: only a shorter grace period changes anything.
+        const remaining = meta.deletionGracePeriodSeconds ?? 0;
+        if (def.kind === 'Pod' && grace < remaining) {
+          meta.deletionGracePeriodSeconds = grace;
+          meta.deletionTimestamp = isoAfter(now, grace);
+          return obj;
+        }
+        return undefined;
+      }
+      if (finalizer && !(meta.finalizers ?? []).includes(finalizer)) {
+        meta.finalizers = [...(meta.finalizers ?? []).filter((f) => f !== 'orphan' && f !== 'foregroundDeletion'), finalizer];
+      }
+      meta.deletionTimestamp = isoAfter(now, grace);
+      meta.deletionGracePeriodSeconds = grace;
+      if (def.kind === 'Namespace' && def.group === '') obj.status = { ...obj.status, phase: 'Terminating' };
+      return obj;
+    },
+    { dryRun: opts.dryRun, expectRv },
+  );
+}
+
+function deleteResponse(ctx: HandlerContext, res: DeleteResult, opts: DeleteOptions): ApiResponse {
+  const def = ctx.def;
+  if (!res.removed) {
+    const code = opts.propagationPolicy === 'Foreground' || opts.orphanDependents === false ? 202 : 200;
+    return renderOne(ctx, res.c, code);
+  }
+  if (def.kind === 'Pod' && def.group === '') return renderOne(ctx, res.c);
+  const status = successStatus({
+    name: res.c.obj.metadata?.name,
+    group: def.group,
+    kind: def.plural,
+    uid: res.c.obj.metadata?.uid,
+  });
+  return jsonResponse(200, JSON.stringify(status));
+}
+
+export async function deleteObject(ctx: HandlerContext): Promise<ApiResponse> {
+  const opts = parseDeleteOptions(ctx);
+  const res = await deleteOne(ctx, ctx.name!, opts);
+  return deleteResponse(ctx, res, opts);
+}
+
+export async function deleteCollection(ctx: HandlerContext): Promise<ApiResponse> {
+  const opts = parseDeleteOptions(ctx);
+  const filter = parseFilter(ctx);
+  const targets = ctx.rs.list(ctx.namespace).filter((c) => matches(ctx.def, filter, c.obj));
+  const done: CachedObject[] = [];
+  for (const t of targets) {
+    const sub = { ...ctx, namespace: t.obj.metadata?.namespace };
+    try {
+      const r = await deleteOne(sub, t.obj.metadata!.name!, opts);
+      done.push(r.c);
+    } catch (e) {
+      // Already gone is fine for a collection delete.
+      if ((e as { code?: number }).code !== 404) throw e;
+    }
+  }
+  return jsonResponse(200, buildList(ctx.def, done, { resourceVersion: String(ctx.server.cache.revision) }));
+}

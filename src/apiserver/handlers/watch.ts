@@ -1,0 +1,173 @@
+// WATCH: a chunked stream of JSON events from the watch cache. resourceVersion unset or "0" starts
+// with a synthetic ADDED per current object; N resumes after N (410 Expired as an ERROR event
+// when N is gone); selectors turn objects entering/leaving the selection into ADDED/DELETED;
+// bookmarks, timeoutSeconds, sendInitialEvents, and Table output for `kubectl get -w`.
+// A watcher that falls far behind is closed rather than buffering without bound.
+
+import type { KObject } from '../../api/resource.js';
+import { badRequest } from '../../api/errors.js';
+import type { ApiError } from '../../api/errors.js';
+import type { ApiResponse } from '../request.js';
+import type { CacheEvent, CachedObject } from '../watch-cache.js';
+import { buildTable, contentTypeOf, includeObjectParam, negotiate, partialMetadata } from '../output.js';
+import type { OutputKind } from '../output.js';
+import { apiVersionOf } from './context.js';
+import type { HandlerContext } from './context.js';
+import { matches, parseFilter, parseRv, waitFresh } from './read.js';
+import { prefixFor } from '../registry/resource-store.js';
+import { expired } from '../../api/errors.js';
+
+const MAX_QUEUED = 10000;
+
+type Line = string;
+
+class Queue {
+  private items: Line[] = [];
+  private wake: (() => void) | undefined;
+  closed = false;
+  push(l: Line): void {
+    this.items.push(l);
+    this.wake?.();
+  }
+  close(): void {
+    this.closed = true;
+    this.wake?.();
+  }
+  get size(): number {
+    return this.items.length;
+  }
+  async *drain(): AsyncGenerator<Line> {
+    for (;;) {
+      if (this.items.length) {
+        const batch = this.items.join('');
+        this.items = [];
+        yield batch;
+        continue;
+      }
+      if (this.closed) return;
+      await new Promise<void>((r) => (this.wake = r));
+      this.wake = undefined;
+    }
+  }
+}
+
+export async function watchObjects(ctx: HandlerContext): Promise<ApiResponse> {
+  const q = ctx.req.query;
+  const filter = parseFilter(ctx);
+  const out = negotiate(ctx.req.headers.accept);
+  const rvParam = parseRv(q.get('resourceVersion'));
+  const bookmarks = q.get('allowWatchBookmarks') === 'true';
+  const sendInitial = q.get('sendInitialEvents');
+  if (sendInitial !== null && sendInitial !== 'true' && sendInitial !== 'false') {
+    throw badRequest(`sendInitialEvents: Invalid value: ${JSON.stringify(sendInitial)}: must be true or false`);
+  }
+  if (sendInitial === 'true' && q.get('resourceVersionMatch') !== 'NotOlderThan') {
+    throw badRequest('sendInitialEvents: Forbidden: sendInitialEvents is forbidden for watch unless resourceVersionMatch is set to NotOlderThan');
+  }
+  const timeoutParam = q.get('timeoutSeconds');
+  let timeoutSec = 1800 + Math.floor(Math.random() * 1800);
+  if (timeoutParam !== null && timeoutParam !== '') {
+    const n = Number(timeoutParam);
+    if (!Number.isInteger(n) || n < 0) throw badRequest(`timeoutSeconds: Invalid value: ${JSON.stringify(timeoutParam)}: must be a non-negative integer`);
+    if (n > 0) timeoutSec = n;
+  }
+  const cache = ctx.server.cache;
+  const prefix = prefixFor(ctx.def, ctx.namespace);
+  if (rvParam && rvParam > cache.revision) await waitFresh(ctx, rvParam);
+
+  const queue = new Queue();
+  let first = true;
+  const encode = (type: string, c: { obj: KObject; json: string; rv: number; key?: string }): Line => {
+    let object: string;
+    if (out.as === 'Table') {
+      object = buildTable(ctx.def, [c as CachedObject], {
+        version: out.version,
+        include: includeObjectParam(q),
+        now: ctx.server.now().getTime(),
+        noHeaders: !first,
+        resourceVersion: String(c.rv),
+      });
+      first = false;
+    } else if (out.as === 'PartialObjectMetadata') {
+      object = JSON.stringify(partialMetadata(c.obj, out.version));
+    } else {
+      object = c.json;
+    }
+    return `{"type":"${type}","object":${object}}\n`;
+  };
+  const bookmark = (rv: number, annotations?: Record<string, string>): Line => {
+    const metadata: Record<string, unknown> = { resourceVersion: String(rv) };
+    if (annotations) metadata.annotations = annotations;
+    const obj = { kind: ctx.def.kind, apiVersion: apiVersionOf(ctx.def), metadata };
+    return `{"type":"BOOKMARK","object":${JSON.stringify(obj)}}\n`;
+  };
+  const inScope = (c: CachedObject | undefined) => !!c && c.key.startsWith(prefix) && matches(ctx.def, filter, c.obj);
+
+  let lastRv = cache.revision;
+  const deliver = (ev: CacheEvent) => {
+    if (!ev.object.key.startsWith(prefix)) return;
+    lastRv = ev.rv;
+    const now = ev.type !== 'DELETED' && inScope(ev.object);
+    const before = ev.type !== 'ADDED' && inScope(ev.prev ?? (ev.type === 'DELETED' ? ev.object : undefined));
+    if (ev.type === 'DELETED') {
+      if (before || inScope(ev.object)) queue.push(encode('DELETED', ev.object));
+    } else if (now && before) queue.push(encode('MODIFIED', ev.object));
+    else if (now) queue.push(encode('ADDED', ev.object));
+    else if (before) {
+      // Left the selection: tell the watcher it is gone, with the new resourceVersion.
+      queue.push(encode('DELETED', ev.object));
+    }
+    if (queue.size > MAX_QUEUED) {
+      queue.close();
+      unsubscribe();
+    }
+  };
+
+  let backlog: CacheEvent[] = [];
+  let initial: CachedObject[] = [];
+  let error: ApiError | undefined;
+  if (rvParam === undefined || rvParam === 0 || sendInitial === 'true') {
+    initial = cache.list(prefix).filter((c) => matches(ctx.def, filter, c.obj));
+    if (sendInitial === 'false') initial = [];
+  } else {
+    const evs = cache.eventsSince(rvParam);
+    if (!evs) error = expired(`too old resource version: ${rvParam} (${cache.oldestRevision})`);
+    else backlog = evs;
+  }
+  // Same tick as the snapshot above: no event can slip between them.
+  const unsubscribe = error ? () => undefined : cache.subscribe(deliver);
+
+  if (error) {
+    queue.push(`{"type":"ERROR","object":${JSON.stringify(error.status)}}\n`);
+    queue.close();
+  } else {
+    for (const c of initial) queue.push(encode('ADDED', c));
+    if (sendInitial === 'true') queue.push(bookmark(cache.revision, { 'k8s.io/initial-events-end': 'true' }));
+    for (const ev of backlog) deliver(ev);
+  }
+
+  const finish = () => {
+    unsubscribe();
+    queue.close();
+  };
+  const timer = setTimeout(finish, timeoutSec * 1000);
+  const ticker = bookmarks
+    ? setInterval(() => queue.push(bookmark(Math.max(lastRv, cache.revision))), ctx.server.bookmarkIntervalMs)
+    : undefined;
+  ctx.req.signal.addEventListener('abort', finish, { once: true });
+
+  async function* stream(): AsyncGenerator<string> {
+    try {
+      yield* queue.drain();
+    } finally {
+      clearTimeout(timer);
+      if (ticker) clearInterval(ticker);
+      finish();
+    }
+  }
+  return {
+    status: 200,
+    headers: { 'content-type': contentTypeOf(out as OutputKind), 'transfer-encoding': 'chunked' },
+    stream: stream(),
+  };
+}

@@ -1,0 +1,150 @@
+// The HTTP transport of the API server: node:http in front of ApiServer.handle. Reads bodies with
+// the 3 MiB limit (413 beyond it, without buffering the rest), streams watch responses with a
+// flush per event, and logs one transcript line per request.
+
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { requestEntityTooLarge } from '../api/errors.js';
+import type { ApiRequest, ApiResponse } from './request.js';
+
+export const MAX_BODY_BYTES = 3 * 1024 * 1024;
+
+export type Handler = (req: ApiRequest) => Promise<ApiResponse>;
+
+export interface HttpServerOptions {
+  host?: string;
+  port: number;
+  log?: (line: string) => void;
+  /** Hook for protocol upgrades (exec over WebSocket, later). */
+  onUpgrade?: (req: http.IncomingMessage, socket: import('node:stream').Duplex, head: Buffer) => void;
+}
+
+function readBody(req: http.IncomingMessage): Promise<Buffer | 'too-large'> {
+  return new Promise((resolve, reject) => {
+    const declared = Number(req.headers['content-length'] ?? 0);
+    if (declared > MAX_BODY_BYTES) {
+      resolve('too-large');
+      return;
+    }
+    const chunks: Buffer[] = [];
+    let size = 0;
+    let over = false;
+    req.on('data', (c: Buffer) => {
+      if (over) return;
+      size += c.length;
+      if (size > MAX_BODY_BYTES) {
+        over = true;
+        resolve('too-large');
+        return;
+      }
+      chunks.push(c);
+    });
+    req.on('end', () => {
+      if (!over) resolve(Buffer.concat(chunks));
+    });
+    req.on('error', reject);
+  });
+}
+
+function headersOf(req: http.IncomingMessage): Record<string, string | undefined> {
+  const out: Record<string, string | undefined> = {};
+  for (const [k, v] of Object.entries(req.headers)) out[k] = Array.isArray(v) ? v.join(', ') : v;
+  return out;
+}
+
+async function writeResponse(res: http.ServerResponse, r: ApiResponse): Promise<void> {
+  for (const [k, v] of Object.entries(r.headers ?? {})) {
+    if (k === 'transfer-encoding') continue;
+    res.setHeader(k, v);
+  }
+  if (r.stream) {
+    res.writeHead(r.status);
+    res.flushHeaders();
+    const closed = new Promise<void>((resolve) => res.once('close', resolve));
+    const it = r.stream[Symbol.asyncIterator]();
+    try {
+      for (;;) {
+        const next = await Promise.race([it.next(), closed.then(() => undefined)]);
+        if (!next || next.done) break;
+        if (!res.write(next.value)) await Promise.race([new Promise((r2) => res.once('drain', r2)), closed]);
+      }
+    } finally {
+      await it.return?.(undefined);
+      res.end();
+    }
+    return;
+  }
+  const body = r.body ?? '';
+  res.setHeader('content-length', Buffer.byteLength(body));
+  res.writeHead(r.status);
+  res.end(body);
+}
+
+export class HttpServer {
+  private server: http.Server;
+  private sockets = new Set<import('node:net').Socket>();
+
+  constructor(
+    private readonly handler: Handler,
+    private readonly opts: HttpServerOptions,
+  ) {
+    this.server = http.createServer({ keepAliveTimeout: 65_000 }, (req, res) => void this.serve(req, res));
+    this.server.on('connection', (s) => {
+      this.sockets.add(s);
+      s.on('close', () => this.sockets.delete(s));
+    });
+    if (opts.onUpgrade) this.server.on('upgrade', opts.onUpgrade);
+  }
+
+  private async serve(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
+    const started = performance.now();
+    const ac = new AbortController();
+    res.once('close', () => ac.abort());
+    const url = new URL(req.url ?? '/', 'http://berth');
+    let status = 0;
+    try {
+      const body = req.method === 'GET' || req.method === 'HEAD' ? undefined : await readBody(req);
+      let r: ApiResponse;
+      if (body === 'too-large') {
+        const e = requestEntityTooLarge(`Request entity too large: limit is ${MAX_BODY_BYTES}`);
+        r = { status: 413, headers: { 'content-type': 'application/json', connection: 'close' }, body: JSON.stringify(e.status) };
+      } else {
+        r = await this.handler({
+          method: req.method ?? 'GET',
+          path: url.pathname,
+          query: url.searchParams,
+          headers: headersOf(req),
+          body,
+          signal: ac.signal,
+        });
+      }
+      status = r.status;
+      await writeResponse(res, r);
+    } catch (e) {
+      if (!res.headersSent) {
+        res.writeHead(500, { 'content-type': 'application/json' });
+        res.end(JSON.stringify({ kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Failure', message: String(e), reason: 'InternalError', code: 500 }));
+      } else res.destroy();
+      status = 500;
+    } finally {
+      const ms = (performance.now() - started).toFixed(1);
+      this.opts.log?.(`${req.method} ${url.pathname}${url.search} => ${status} ${ms}ms`);
+    }
+  }
+
+  listen(): Promise<number> {
+    return new Promise((resolve, reject) => {
+      this.server.once('error', reject);
+      this.server.listen(this.opts.port, this.opts.host ?? '127.0.0.1', () => {
+        this.server.off('error', reject);
+        resolve((this.server.address() as AddressInfo).port);
+      });
+    });
+  }
+
+  async close(): Promise<void> {
+    const done = new Promise<void>((resolve) => this.server.close(() => resolve()));
+    for (const s of this.sockets) s.destroy();
+    await done;
+  }
+}

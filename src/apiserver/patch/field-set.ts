@@ -1,0 +1,359 @@
+// Field sets: the sets of field paths that managedFields record (structured-merge-diff's fieldpath.Set)
+// and their fieldsV1 JSON form (`{"f:spec":{"f:containers":{"k:{\"name\":\"a\"}":{".":{},"f:image":{}}}}}`),
+// plus the schema reading that decides what a path element is: `f:` a field or map key, `k:` an item of
+// an associative list (listMapKeys, or patchMergeKey for a merge list), `v:` a member of a set, and a
+// whole atomic list or map is one leaf. Also fieldSetOf (typed.ToFieldSet) and the human form of a path
+// used in conflict messages (`.spec.containers[name="nginx"].image`).
+// Deliberately absent: comparing, merging and pruning objects (managed-fields.ts, apply.ts); `i:`
+// elements are parsed and printed but never produced, since berth treats non-associative lists as atomic.
+
+import type { SchemaNode } from '../../api/schema/node.js';
+import { isJsonObject } from './json-merge.js';
+import type { JsonObject } from './json-merge.js';
+
+/** One path step as written in fieldsV1: `f:<name>`, `k:<json>`, `v:<json>` or `i:<index>`. */
+export type PathElement = string;
+export type FieldPath = PathElement[];
+type Node = SchemaNode | undefined;
+
+export class FieldSet {
+  private readonly members = new Set<PathElement>();
+  private readonly children = new Map<PathElement, FieldSet>();
+
+  static of(...paths: FieldPath[]): FieldSet {
+    const s = new FieldSet();
+    for (const p of paths) s.insert(p);
+    return s;
+  }
+
+  /** Adds a path (the empty path is ignored, as in structured-merge-diff). */
+  insert(path: FieldPath): this {
+    if (path.length === 0) return this;
+    let s: FieldSet = this;
+    for (const pe of path.slice(0, -1)) {
+      let c = s.children.get(pe);
+      if (!c) s.children.set(pe, (c = new FieldSet()));
+      s = c;
+    }
+    s.members.add(path[path.length - 1]!);
+    return this;
+  }
+
+  has(path: FieldPath): boolean {
+    if (path.length === 0) return false;
+    const parent = path.length === 1 ? this : this.at(path.slice(0, -1));
+    return parent?.members.has(path[path.length - 1]!) ?? false;
+  }
+
+  /** The subset below a path prefix (paths relative to it), if any. */
+  at(prefix: FieldPath): FieldSet | undefined {
+    let s: FieldSet | undefined = this;
+    for (const pe of prefix) s = s?.children.get(pe);
+    return s;
+  }
+
+  hasMember(pe: PathElement): boolean {
+    return this.members.has(pe);
+  }
+
+  child(pe: PathElement): FieldSet | undefined {
+    return this.children.get(pe);
+  }
+
+  childElements(): PathElement[] {
+    return [...this.children.keys()];
+  }
+
+  memberElements(): PathElement[] {
+    return [...this.members];
+  }
+
+  isEmpty(): boolean {
+    if (this.members.size > 0) return false;
+    for (const c of this.children.values()) if (!c.isEmpty()) return false;
+    return true;
+  }
+
+  union(other: FieldSet): FieldSet {
+    return this.combine(other, { members: (a, b) => a || b, keepLeft: true, keepRight: true });
+  }
+
+  intersection(other: FieldSet): FieldSet {
+    return this.combine(other, { members: (a, b) => a && b, keepLeft: false, keepRight: false });
+  }
+
+  /** Paths of this set that are not paths of other (member-wise, like fieldpath.Set.Difference). */
+  difference(other: FieldSet): FieldSet {
+    return this.combine(other, { members: (a, b) => a && !b, keepLeft: true, keepRight: false });
+  }
+
+  /** Like difference, but a member of other also removes everything below it. */
+  recursiveDifference(other: FieldSet): FieldSet {
+    const out = new FieldSet();
+    for (const m of this.members) if (!other.members.has(m)) out.members.add(m);
+    for (const [pe, c] of this.children) {
+      if (other.members.has(pe)) continue;
+      const o = other.children.get(pe);
+      const d = o ? c.recursiveDifference(o) : c.clone();
+      if (!d.isEmpty()) out.children.set(pe, d);
+    }
+    return out;
+  }
+
+  clone(): FieldSet {
+    return new FieldSet().union(this);
+  }
+
+  equals(other: FieldSet): boolean {
+    return this.difference(other).isEmpty() && other.difference(this).isEmpty();
+  }
+
+  /** Every path of the set, in fieldsV1 order. */
+  paths(): FieldPath[] {
+    const out: FieldPath[] = [];
+    for (const pe of sortElements([...new Set([...this.members, ...this.children.keys()])])) {
+      if (this.members.has(pe)) out.push([pe]);
+      for (const p of this.children.get(pe)?.paths() ?? []) out.push([pe, ...p]);
+    }
+    return out;
+  }
+
+  toFieldsV1(): JsonObject {
+    const out: JsonObject = {};
+    const keys = sortElements([...new Set([...this.members, ...this.children.keys()])]);
+    for (const pe of keys) {
+      const c = this.children.get(pe);
+      const inner = c && !c.isEmpty() ? c.toFieldsV1() : {};
+      out[pe] = this.members.has(pe) && Object.keys(inner).length > 0 ? { '.': {}, ...inner } : inner;
+    }
+    return out;
+  }
+
+  /** Parses fieldsV1 JSON; throws on a malformed document. Unknown element kinds are ignored. */
+  static fromFieldsV1(json: unknown): FieldSet {
+    if (!isJsonObject(json)) throw new Error('fieldsV1 must be an object');
+    const out = new FieldSet();
+    for (const [key, value] of Object.entries(json)) {
+      if (key === '.') continue;
+      const pe = canonicalElement(key);
+      if (!pe) continue;
+      if (!isJsonObject(value)) throw new Error(`fieldsV1 entry ${key} must be an object`);
+      const keys = Object.keys(value);
+      if (keys.length === 0 || '.' in value) out.members.add(pe);
+      if (keys.some((k) => k !== '.')) {
+        const c = FieldSet.fromFieldsV1(value);
+        if (!c.isEmpty()) out.children.set(pe, c);
+      }
+    }
+    return out;
+  }
+
+  private combine(
+    other: FieldSet,
+    rule: { members: (a: boolean, b: boolean) => boolean; keepLeft: boolean; keepRight: boolean },
+  ): FieldSet {
+    const out = new FieldSet();
+    for (const m of new Set([...this.members, ...other.members])) {
+      if (rule.members(this.members.has(m), other.members.has(m))) out.members.add(m);
+    }
+    for (const pe of new Set([...this.children.keys(), ...other.children.keys()])) {
+      const a = this.children.get(pe);
+      const b = other.children.get(pe);
+      let c: FieldSet | undefined;
+      if (a && b) c = a.combine(b, rule);
+      else if (a && rule.keepLeft) c = a.clone();
+      else if (b && rule.keepRight) c = b.clone();
+      if (c && !c.isEmpty()) out.children.set(pe, c);
+    }
+    return out;
+  }
+}
+
+// ---- path elements --------------------------------------------------------------------------------
+
+export const fieldElement = (name: string): PathElement => `f:${name}`;
+export const valueElement = (v: unknown): PathElement => `v:${canonicalJson(v)}`;
+export const keyElement = (fields: Record<string, unknown>): PathElement => `k:${canonicalJson(fields)}`;
+
+/** JSON with object keys sorted, so that equal values serialize equally. */
+export function canonicalJson(v: unknown): string {
+  if (Array.isArray(v)) return `[${v.map(canonicalJson).join(',')}]`;
+  if (isJsonObject(v)) {
+    const keys = Object.keys(v).sort();
+    return `{${keys.map((k) => `${JSON.stringify(k)}:${canonicalJson(v[k])}`).join(',')}}`;
+  }
+  return JSON.stringify(v) ?? 'null';
+}
+
+function canonicalElement(key: string): PathElement | undefined {
+  const kind = key.slice(0, 2);
+  const rest = key.slice(2);
+  if (kind === 'f:') return key;
+  if (kind === 'i:') return `i:${Number.parseInt(rest, 10)}`;
+  if (kind === 'k:' || kind === 'v:') return `${kind}${canonicalJson(JSON.parse(rest))}`;
+  return undefined;
+}
+
+const KIND_ORDER: Record<string, number> = { 'f:': 0, 'k:': 1, 'v:': 2, 'i:': 3 };
+
+function sortElements(pes: PathElement[]): PathElement[] {
+  return pes.sort((a, b) => {
+    const ka = KIND_ORDER[a.slice(0, 2)] ?? 4;
+    const kb = KIND_ORDER[b.slice(0, 2)] ?? 4;
+    if (ka !== kb) return ka - kb;
+    if (ka === 3) return Number(a.slice(2)) - Number(b.slice(2));
+    return a < b ? -1 : a > b ? 1 : 0;
+  });
+}
+
+/** `.spec.containers[name="nginx"].image`, as structured-merge-diff prints paths. */
+export function pathString(path: FieldPath): string {
+  return path.map(elementString).join('');
+}
+
+function elementString(pe: PathElement): string {
+  const rest = pe.slice(2);
+  switch (pe.slice(0, 2)) {
+    case 'f:':
+      return `.${rest}`;
+    case 'k:': {
+      const fields = JSON.parse(rest) as JsonObject;
+      return `[${Object.keys(fields).sort().map((k) => `${k}=${valueString(fields[k])}`).join(',')}]`;
+    }
+    case 'v:':
+      return `[=${valueString(JSON.parse(rest))}]`;
+    default:
+      return `[${rest}]`;
+  }
+}
+
+function valueString(v: unknown): string {
+  if (v === null) return 'null';
+  if (typeof v === 'string') return JSON.stringify(v);
+  if (Array.isArray(v)) return `[${v.map(valueString).join(',')}]`;
+  if (isJsonObject(v)) return Object.entries(v).map(([k, x]) => `${k}=${valueString(x)}`).join('');
+  return String(v);
+}
+
+// ---- reading the schema ---------------------------------------------------------------------------
+
+export type ListKind = { type: 'atomic' } | { type: 'set' } | { type: 'map'; keys: string[] };
+
+/** How apply sees a list: x-kubernetes-list-type first, else a merge patchStrategy, else atomic. */
+export function listKindOf(node: Node): ListKind {
+  if (!node || node.kind !== 'list') return { type: 'atomic' };
+  if (node.listType === 'map') {
+    const keys = node.listMapKeys?.length ? node.listMapKeys : node.patchMergeKey ? [node.patchMergeKey] : [];
+    return keys.length ? { type: 'map', keys } : { type: 'atomic' };
+  }
+  if (node.listType === 'set') return { type: 'set' };
+  if (node.listType === 'atomic') return { type: 'atomic' };
+  const strategies = (node.patchStrategy ?? '').split(',').map((s) => s.trim());
+  if (!strategies.includes('merge')) return { type: 'atomic' };
+  return node.patchMergeKey ? { type: 'map', keys: [node.patchMergeKey] } : { type: 'set' };
+}
+
+/** The schema of a field or map value; undefined when unknown (then the value is walked untyped). */
+export function childSchema(node: Node, key: string): Node {
+  if (!node) return undefined;
+  if (node.kind === 'object') return node.field(key);
+  if (node.kind === 'map') return node.elem();
+  return undefined;
+}
+
+/** List-map keys that the served schemas default when absent (ContainerPort, ServicePort). */
+const KEY_DEFAULTS: Record<string, unknown> = { protocol: 'TCP' };
+
+/** The path element of a list item, or an error text when the item cannot be identified. */
+export function itemElement(item: unknown, list: ListKind): PathElement | string {
+  if (list.type === 'set') {
+    if (item === null || typeof item === 'object') return 'associative list without keys has an element that is not a scalar';
+    return valueElement(item);
+  }
+  if (list.type !== 'map') return 'invalid indexing of non-associative list';
+  if (!isJsonObject(item)) return 'associative list with keys may not have non-map elements';
+  const key: Record<string, unknown> = {};
+  for (const k of list.keys) {
+    if (item[k] !== undefined && item[k] !== null) key[k] = item[k];
+    else if (k in KEY_DEFAULTS) key[k] = KEY_DEFAULTS[k];
+  }
+  if (Object.keys(key).length === 0) {
+    return `associative list with keys has an element that omits all key fields ${JSON.stringify(list.keys)}`;
+  }
+  return keyElement(key);
+}
+
+export function isElement(r: PathElement | string): boolean {
+  return /^[fkvi]:/.test(r);
+}
+
+/** How a value is walked: a leaf, a granular map, or an associative list. */
+export type Shape =
+  | { kind: 'leaf' }
+  | { kind: 'map'; node: Node }
+  | { kind: 'list'; list: Exclude<ListKind, { type: 'atomic' }>; elem: Node };
+
+export function shapeOf(value: unknown, node: Node): Shape {
+  if (Array.isArray(value)) {
+    if (node && node.kind !== 'list') return { kind: 'leaf' };
+    const list = listKindOf(node);
+    return list.type === 'atomic' ? { kind: 'leaf' } : { kind: 'list', list, elem: node?.elem() };
+  }
+  if (isJsonObject(value)) {
+    if (node && (node.kind === 'scalar' || node.kind === 'list' || node.mapType === 'atomic')) return { kind: 'leaf' };
+    return { kind: 'map', node };
+  }
+  return { kind: 'leaf' };
+}
+
+/** Thrown when an object does not fit its schema well enough to name its fields. */
+export class FieldPathError extends Error {}
+
+/** The leaf fields of an object (typed.ToFieldSet): scalars, atomic values, list items and empty maps. */
+export function fieldSetOf(obj: unknown, schema: SchemaNode): FieldSet {
+  const set = new FieldSet();
+  collect(obj, { node: schema, path: [], set });
+  return set;
+}
+
+function collect(value: unknown, at: { node: Node; path: FieldPath; set: FieldSet }): void {
+  const shape = shapeOf(value, at.node);
+  if (shape.kind === 'leaf') {
+    at.set.insert(at.path);
+  } else if (shape.kind === 'map') {
+    for (const [k, v] of Object.entries(value as JsonObject)) {
+      const path = [...at.path, fieldElement(k)];
+      collect(v, { node: childSchema(shape.node, k), path, set: at.set });
+      const named = shape.node?.kind === 'object' && shape.node.field(k) !== undefined;
+      if (v === null || (isJsonObject(v) && Object.keys(v).length === 0) || !named) at.set.insert(path);
+    }
+  } else {
+    const items = value as unknown[];
+    const seen = new Set<PathElement>();
+    items.forEach((item, i) => {
+      const pe = itemElement(item, shape.list);
+      if (!isElement(pe)) throw new FieldPathError(`${pathString(at.path)}: element ${i}: ${pe}`);
+      const path = [...at.path, pe];
+      if (seen.has(pe)) return; // a duplicate is owned as a whole, as structured-merge-diff does
+      seen.add(pe);
+      collect(item, { node: shape.elem, path, set: at.set });
+      at.set.insert(path);
+    });
+  }
+}
+
+/** Adds the named struct fields above each path as members (fieldpath.Set.EnsureNamedFieldsAreMembers). */
+export function ensureNamedFieldsAreMembers(set: FieldSet, node: Node): FieldSet {
+  const out = new FieldSet();
+  const walk = (s: FieldSet, n: Node, prefix: FieldPath) => {
+    for (const pe of s.memberElements()) out.insert([...prefix, pe]);
+    for (const pe of s.childElements()) {
+      const isField = pe.startsWith('f:');
+      if (isField && n?.kind === 'object' && n.field(pe.slice(2)) !== undefined) out.insert([...prefix, pe]);
+      const childNode = isField ? childSchema(n, pe.slice(2)) : n?.elem();
+      walk(s.child(pe)!, childNode, [...prefix, pe]);
+    }
+  };
+  walk(set, node, []);
+  return out;
+}

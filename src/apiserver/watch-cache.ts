@@ -1,0 +1,218 @@
+// The watch cache, like kube-apiserver's cacher: the whole store mirrored in memory, read once at
+// start and followed by one store watch. Lists, gets and watches are served from here; each object
+// version is parsed and serialized once and the bytes are shared by every reader and watcher.
+// It keeps a bounded window of recent events so watches can resume from a resourceVersion; older
+// ones get 410 Expired. Deliberately absent: writes (the registry writes to the store and waits
+// here for its own revision, which gives read-your-writes).
+
+import type { KObject } from '../api/resource.js';
+import type { KeyValue, Store, WatchEvent } from '../store/store.js';
+
+export interface CachedObject {
+  key: string;
+  rv: number;
+  /** Parsed object with metadata.resourceVersion set. Shared: never mutate it. */
+  obj: KObject;
+  /** JSON of obj. */
+  json: string;
+}
+
+export interface CacheEvent {
+  type: 'ADDED' | 'MODIFIED' | 'DELETED';
+  rv: number;
+  /** For DELETED: the last state, with resourceVersion = the deletion revision. */
+  object: CachedObject;
+  prev?: CachedObject;
+}
+
+export type CacheListener = (ev: CacheEvent) => void;
+
+export interface WatchCacheOptions {
+  /** Events kept for resuming watches. */
+  historySize?: number;
+}
+
+/** `/<group>/<plural>/` of a key `/<group>/<plural>/[<ns>/]<name>`. */
+export function resourcePrefixOf(key: string): string {
+  const i = key.indexOf('/', 1);
+  const j = key.indexOf('/', i + 1);
+  return key.slice(0, j + 1);
+}
+
+export class WatchCache {
+  private readonly resources = new Map<string, Map<string, CachedObject>>();
+  private readonly sorted = new Map<string, CachedObject[]>();
+  private readonly history: CacheEvent[] = [];
+  private historyStart = 0; // index of the oldest event in the ring
+  private readonly historySize: number;
+  /** Oldest revision a watch may resume from. */
+  private oldestResumable = 0;
+  private readonly listeners = new Set<CacheListener>();
+  private readonly waiters: { rv: number; resolve: () => void }[] = [];
+  private readonly hints = new Map<string, CachedObject>();
+  private abort = new AbortController();
+  private running: Promise<void> | undefined;
+  revision = 0;
+  /** Set when the store watch failed; the cache then refuses to serve. */
+  failure: Error | undefined;
+
+  constructor(
+    private readonly store: Store,
+    opts: WatchCacheOptions = {},
+  ) {
+    this.historySize = opts.historySize ?? 20000;
+  }
+
+  async start(): Promise<void> {
+    const all = await this.store.list('/');
+    for (const kv of all.kvs) {
+      const c = this.fromKv(kv);
+      this.mapFor(kv.key).set(kv.key, c);
+    }
+    this.revision = all.revision;
+    this.oldestResumable = all.revision;
+    this.running = this.follow(all.revision);
+  }
+
+  async stop(): Promise<void> {
+    this.abort.abort();
+    await this.running?.catch(() => undefined);
+  }
+
+  private async follow(after: number): Promise<void> {
+    try {
+      for await (const ev of this.store.watch('/', { after, signal: this.abort.signal })) {
+        this.apply(ev);
+      }
+    } catch (e) {
+      if (!this.abort.signal.aborted) {
+        this.failure = e as Error;
+        throw e;
+      }
+    }
+  }
+
+  private mapFor(key: string): Map<string, CachedObject> {
+    const p = resourcePrefixOf(key);
+    let m = this.resources.get(p);
+    if (!m) {
+      m = new Map();
+      this.resources.set(p, m);
+    }
+    return m;
+  }
+
+  private fromKv(kv: KeyValue, rv = kv.modRevision): CachedObject {
+    const hint = this.hints.get(`${kv.key}@${rv}`);
+    if (hint) {
+      this.hints.delete(`${kv.key}@${rv}`);
+      return hint;
+    }
+    const obj = JSON.parse(kv.value) as KObject;
+    obj.metadata = { ...(obj.metadata ?? {}), resourceVersion: String(rv) };
+    return { key: kv.key, rv, obj, json: JSON.stringify(obj) };
+  }
+
+  /**
+   * Offers the already-built object for a write the caller just made, so the cache need not parse
+   * and serialize it again. obj.metadata.resourceVersion must equal String(rv).
+   */
+  hint(c: CachedObject): void {
+    if (c.rv > this.revision) this.hints.set(`${c.key}@${c.rv}`, c);
+  }
+
+  private apply(ev: WatchEvent): void {
+    const m = this.mapFor(ev.kv.key);
+    const prev = m.get(ev.kv.key);
+    let cev: CacheEvent;
+    if (ev.type === 'put') {
+      const c = this.fromKv(ev.kv);
+      m.set(c.key, c);
+      cev = { type: prev ? 'MODIFIED' : 'ADDED', rv: ev.revision, object: c, prev };
+    } else {
+      m.delete(ev.kv.key);
+      const last = prev ?? this.fromKv(ev.kv, ev.revision);
+      const obj = { ...last.obj, metadata: { ...last.obj.metadata, resourceVersion: String(ev.revision) } };
+      const c: CachedObject = { key: ev.kv.key, rv: ev.revision, obj, json: JSON.stringify(obj) };
+      cev = { type: 'DELETED', rv: ev.revision, object: c, prev };
+    }
+    this.sorted.delete(resourcePrefixOf(ev.kv.key));
+    this.revision = ev.revision;
+    this.record(cev);
+    for (const l of this.listeners) l(cev);
+    this.wake();
+  }
+
+  private record(ev: CacheEvent): void {
+    if (this.history.length < this.historySize) {
+      this.history.push(ev);
+    } else {
+      const dropped = this.history[this.historyStart];
+      this.history[this.historyStart] = ev;
+      this.historyStart = (this.historyStart + 1) % this.historySize;
+      this.oldestResumable = dropped.rv;
+    }
+  }
+
+  private wake(): void {
+    for (let i = this.waiters.length - 1; i >= 0; i--) {
+      if (this.waiters[i].rv <= this.revision) {
+        this.waiters[i].resolve();
+        this.waiters.splice(i, 1);
+      }
+    }
+  }
+
+  /** Resolves once the cache has seen revision rv. */
+  waitFor(rv: number): Promise<void> {
+    if (rv <= this.revision) return Promise.resolve();
+    if (this.failure) return Promise.reject(this.failure);
+    return new Promise((resolve) => this.waiters.push({ rv, resolve }));
+  }
+
+  get(key: string): CachedObject | undefined {
+    return this.resources.get(resourcePrefixOf(key))?.get(key);
+  }
+
+  /** Objects under a prefix in key order. The prefix must cover at least `/<group>/<plural>/`. */
+  list(prefix: string): CachedObject[] {
+    const rp = resourcePrefixOf(prefix);
+    let all = this.sorted.get(rp);
+    if (!all) {
+      const m = this.resources.get(rp);
+      all = m ? [...m.values()].sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0)) : [];
+      this.sorted.set(rp, all);
+    }
+    if (prefix === rp) return all;
+    return all.filter((c) => c.key.startsWith(prefix));
+  }
+
+  /** Number of objects under a resource prefix. */
+  count(prefix: string): number {
+    return this.resources.get(resourcePrefixOf(prefix))?.size ?? 0;
+  }
+
+  /**
+   * Events after rv, oldest first, or undefined when rv is too old to resume from.
+   * Call subscribe in the same tick to get the rest without gaps.
+   */
+  eventsSince(rv: number): CacheEvent[] | undefined {
+    if (rv < this.oldestResumable) return undefined;
+    const out: CacheEvent[] = [];
+    const n = this.history.length;
+    for (let i = 0; i < n; i++) {
+      const ev = this.history[(this.historyStart + i) % n];
+      if (ev.rv > rv) out.push(ev);
+    }
+    return out;
+  }
+
+  get oldestRevision(): number {
+    return this.oldestResumable;
+  }
+
+  subscribe(l: CacheListener): () => void {
+    this.listeners.add(l);
+    return () => this.listeners.delete(l);
+  }
+}

@@ -1,0 +1,101 @@
+// An informer: list, then watch from the list's resourceVersion, keeping a local cache of the
+// objects and calling a handler with each changed key. Re-watches when the stream ends and
+// re-lists on 410 Expired. Objects in the cache are shared: handlers must not mutate them.
+
+import type { KObject } from '../api/resource.js';
+import { isApiError } from '../api/errors.js';
+import type { Client, ResourceRef } from './client.js';
+
+export type KeyHandler = (key: string, obj: KObject | undefined) => void;
+
+export function objectKey(obj: KObject): string {
+  const m = obj.metadata ?? {};
+  return m.namespace ? `${m.namespace}/${m.name}` : `${m.name}`;
+}
+
+export class Informer {
+  private readonly items = new Map<string, KObject>();
+  private readonly handlers: KeyHandler[] = [];
+  private readonly abort = new AbortController();
+  private running: Promise<void> | undefined;
+  private synced!: Promise<void>;
+  private markSynced!: () => void;
+
+  constructor(
+    private readonly client: Client,
+    private readonly resource: ResourceRef,
+    private readonly opts: { namespace?: string; retryMs?: number; log?: (l: string) => void } = {},
+  ) {
+    this.synced = new Promise((r) => (this.markSynced = r));
+  }
+
+  onChange(h: KeyHandler): void {
+    this.handlers.push(h);
+  }
+
+  get(key: string): KObject | undefined {
+    return this.items.get(key);
+  }
+
+  list(): KObject[] {
+    return [...this.items.values()];
+  }
+
+  start(): Promise<void> {
+    this.running = this.run();
+    return this.synced;
+  }
+
+  async stop(): Promise<void> {
+    this.abort.abort();
+    await this.running?.catch(() => undefined);
+  }
+
+  private emit(key: string, obj: KObject | undefined): void {
+    for (const h of this.handlers) h(key, obj);
+  }
+
+  private async run(): Promise<void> {
+    const signal = this.abort.signal;
+    let rv = '';
+    while (!signal.aborted) {
+      try {
+        if (!rv) {
+          const l = await this.client.list(this.resource, this.opts.namespace);
+          const seen = new Set<string>();
+          for (const o of l.items) {
+            const k = objectKey(o);
+            seen.add(k);
+            this.items.set(k, o);
+            this.emit(k, o);
+          }
+          for (const k of [...this.items.keys()]) {
+            if (!seen.has(k)) {
+              this.items.delete(k);
+              this.emit(k, undefined);
+            }
+          }
+          rv = l.resourceVersion;
+          this.markSynced();
+        }
+        for await (const ev of this.client.watch(this.resource, this.opts.namespace, { resourceVersion: rv, allowWatchBookmarks: 'true' }, signal)) {
+          if (ev.type === 'ERROR') {
+            if ((ev.object as any).code === 410) rv = '';
+            break;
+          }
+          rv = ev.object.metadata?.resourceVersion ?? rv;
+          if (ev.type === 'BOOKMARK') continue;
+          const k = objectKey(ev.object);
+          if (ev.type === 'DELETED') this.items.delete(k);
+          else this.items.set(k, ev.object);
+          this.emit(k, ev.type === 'DELETED' ? undefined : ev.object);
+        }
+      } catch (e) {
+        if (signal.aborted) return;
+        if (isApiError(e) && e.code === 410) rv = '';
+        this.opts.log?.(`informer ${this.resource.plural}: ${(e as Error).message}; retrying`);
+        await new Promise((r) => setTimeout(r, this.opts.retryMs ?? 1000));
+      }
+    }
+  }
+}

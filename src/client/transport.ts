@@ -1,0 +1,104 @@
+// Transports for the client: in-process (inside `berth up`, straight into the API server's
+// handler, no sockets) and HTTP (a component in its own process). Both carry the same requests,
+// so controllers run unchanged either way (DESIGN invariant 1).
+
+import type { ApiRequest, ApiResponse } from '../apiserver/request.js';
+
+export interface ClientRequest {
+  method: string;
+  path: string;
+  query?: Record<string, string | undefined>;
+  headers?: Record<string, string>;
+  body?: string;
+  signal?: AbortSignal;
+}
+
+export interface ClientResponse {
+  status: number;
+  headers: Record<string, string | string[] | undefined>;
+  body: string;
+}
+
+export interface Transport {
+  request(req: ClientRequest): Promise<ClientResponse>;
+  /** A streamed response: chunks of text until the server or the signal ends it. */
+  stream(req: ClientRequest): Promise<{ status: number; chunks: AsyncIterable<string>; body?: string }>;
+}
+
+function searchParams(q: ClientRequest['query']): URLSearchParams {
+  const sp = new URLSearchParams();
+  for (const [k, v] of Object.entries(q ?? {})) if (v !== undefined) sp.set(k, v);
+  return sp;
+}
+
+export class InProcessTransport implements Transport {
+  constructor(
+    private readonly handle: (req: ApiRequest) => Promise<ApiResponse>,
+    private readonly userAgent = 'berth',
+  ) {}
+
+  private toApi(req: ClientRequest): ApiRequest {
+    const headers: Record<string, string | undefined> = { 'user-agent': this.userAgent, accept: 'application/json' };
+    for (const [k, v] of Object.entries(req.headers ?? {})) headers[k.toLowerCase()] = v;
+    return {
+      method: req.method,
+      path: req.path,
+      query: searchParams(req.query),
+      headers,
+      body: req.body === undefined ? undefined : Buffer.from(req.body),
+      signal: req.signal ?? new AbortController().signal,
+    };
+  }
+
+  async request(req: ClientRequest): Promise<ClientResponse> {
+    const res = await this.handle(this.toApi(req));
+    let body = res.body === undefined ? '' : res.body.toString();
+    if (res.stream) for await (const c of res.stream) body += c;
+    return { status: res.status, headers: res.headers ?? {}, body };
+  }
+
+  async stream(req: ClientRequest) {
+    const res = await this.handle(this.toApi(req));
+    if (!res.stream) return { status: res.status, chunks: (async function* () {})(), body: res.body?.toString() ?? '' };
+    return { status: res.status, chunks: res.stream };
+  }
+}
+
+export class HttpTransport implements Transport {
+  constructor(
+    private readonly server: string,
+    private readonly userAgent = 'berth',
+  ) {}
+
+  private url(req: ClientRequest): string {
+    const q = searchParams(req.query).toString();
+    return `${this.server}${req.path}${q ? `?${q}` : ''}`;
+  }
+
+  async request(req: ClientRequest): Promise<ClientResponse> {
+    const res = await fetch(this.url(req), {
+      method: req.method,
+      headers: { 'user-agent': this.userAgent, accept: 'application/json', ...req.headers },
+      body: req.body,
+      signal: req.signal,
+    });
+    const headers: Record<string, string> = {};
+    res.headers.forEach((v, k) => (headers[k] = v));
+    return { status: res.status, headers, body: await res.text() };
+  }
+
+  async stream(req: ClientRequest) {
+    const res = await fetch(this.url(req), {
+      method: req.method,
+      headers: { 'user-agent': this.userAgent, accept: 'application/json', ...req.headers },
+      signal: req.signal,
+    });
+    if (!res.body || res.status !== 200) return { status: res.status, chunks: (async function* () {})(), body: await res.text() };
+    const body = res.body;
+    async function* chunks() {
+      const dec = new TextDecoder();
+      for await (const c of body as unknown as AsyncIterable<Uint8Array>) yield dec.decode(c, { stream: true });
+    }
+    return { status: res.status, chunks: chunks() };
+  }
+}
