@@ -52,17 +52,22 @@ export async function benchRawStore(store: Store, opts: RawStoreBenchOptions = {
   await Promise.all(Array.from({ length: concurrency }, writer));
   const seconds = (performance.now() - started) / 1000;
 
-  const keyAt = (i: number): string => `${prefix}${(i * 7919) % creates}`;
-  const idle = await timeGets(store, gets, keyAt);
+  // A fixed stride walks the key space out of insertion order, so gets do not ride one hot page.
+  const keys = Array.from({ length: gets }, (_, i) => `${prefix}${(i * 7919) % creates}`);
+  const idle = await timeGets(store, keys);
 
   // Reads during a write storm: writers keep going until the reader is done.
   let stop = false;
   let extra = 0;
   const stormWriter = async (): Promise<void> => {
-    while (!stop) await store.create(`${prefix}storm/${extra++}`, value);
+    while (!stop) {
+      await store.create(`${prefix}storm/${extra++}`, value);
+      // An in-process store resolves in a microtask; without this the reader would never get a turn.
+      await new Promise<void>((resolve) => setImmediate(resolve));
+    }
   };
   const storm = Array.from({ length: concurrency }, stormWriter);
-  const busy = await timeGets(store, gets, keyAt, true);
+  const busy = await timeGets(store, keys, { yieldEach: true });
   stop = true;
   await Promise.all(storm);
 
@@ -84,14 +89,14 @@ export async function benchRawStore(store: Store, opts: RawStoreBenchOptions = {
  * the event loop and the clock starts before that wait: a commit running on the loop (sqlite fsyncs
  * on the main thread) delays a read exactly like this, so the wait is part of the latency.
  */
-async function timeGets(store: Store, n: number, keyAt: (i: number) => string, yieldEach = false): Promise<number[]> {
+async function timeGets(store: Store, keys: string[], opts: { yieldEach?: boolean } = {}): Promise<number[]> {
   const out: number[] = [];
-  for (let i = 0; i < n; i++) {
+  for (const key of keys) {
     const t0 = performance.now();
-    if (yieldEach) await new Promise<void>((resolve) => setImmediate(resolve));
-    const kv = await store.get(keyAt(i));
+    if (opts.yieldEach) await new Promise<void>((resolve) => setImmediate(resolve));
+    const kv = await store.get(key);
     out.push(performance.now() - t0);
-    if (!kv) throw new Error(`benchRawStore: ${keyAt(i)} is missing`);
+    if (!kv) throw new Error(`benchRawStore: ${key} is missing`);
   }
   return out.sort((a, b) => a - b);
 }

@@ -22,7 +22,7 @@ function find(dir, out = []) {
 
 const which = process.argv[2] ?? 'all';
 const files = [];
-if (which !== 'e2e') files.push(...find('dist/src'));
+if (which !== 'e2e') files.push(...find('dist/src'), ...find('dist/scripts'));
 if (which !== 'unit') files.push(...find('dist/test'));
 files.sort();
 if (files.length === 0) {

@@ -6,6 +6,7 @@ import {
   isValidQuantity,
   parseQuantity,
   quantityError,
+  quantityKey,
   quantityToNumber,
   quantityValue,
   QUANTITY_FORMAT_ERROR,
@@ -134,4 +135,19 @@ test('quantityToNumber() gives the nearest float', () => {
   assert.equal(quantityToNumber(q('1.1Ki')), 1126.4);
   assert.equal(quantityToNumber(q('2Gi')), 2147483648);
   assert.equal(quantityToNumber(q('500m')), 0.5);
+});
+
+test('compareQuantity() handles huge exponents without expanding them', () => {
+  assert.equal(compareQuantity(q('1e999999999'), q('1Ei')), 1);
+  assert.equal(compareQuantity(q('-1e999999999'), q('0')), -1);
+  assert.equal(compareQuantity(q('1e-999999999'), q('1n')), 0, 'rounded up to 1n');
+  assert.equal(canonicalQuantity('1e999999999'), '1e999999999');
+  assert.equal(canonicalQuantity('2e-999999999'), '1e-9');
+});
+
+test('quantityKey() is equal for equal values in any format', () => {
+  assert.equal(quantityKey(q('1Gi')), quantityKey(q('1073741824')));
+  assert.equal(quantityKey(q('1k')), quantityKey(q('1e3')));
+  assert.notEqual(quantityKey(q('1k')), quantityKey(q('1Ki')));
+  assert.equal(quantityKey(q('0')), quantityKey(q('0Mi')));
 });

@@ -125,8 +125,13 @@ function parse(str: string): Quantity | string {
   const verbatim = keepsInputText(sc, suf) ? str : undefined;
   if (scale < NANO_SCALE && unscaled !== 0n) {
     // Round the magnitude up to whole nanos: asking for a sliver of a resource still gets some.
-    const div = 10n ** BigInt(NANO_SCALE - scale);
-    unscaled = unscaled % div === 0n ? unscaled / div : unscaled / div + 1n;
+    // A shift longer than the digits leaves less than 1n, so skip the (possibly huge) power.
+    const shift = NANO_SCALE - scale;
+    if (shift >= unscaled.toString().length) unscaled = 1n;
+    else {
+      const div = 10n ** BigInt(shift);
+      unscaled = unscaled % div === 0n ? unscaled / div : unscaled / div + 1n;
+    }
     scale = NANO_SCALE;
   }
   if (format === 'BinarySI') {
@@ -164,8 +169,20 @@ interface Scaled {
   scale: number;
 }
 
-/** Compares two exact values `unscaled × 10^scale`. */
+const sign = (n: bigint) => (n > 0n ? 1 : n < 0n ? -1 : 0);
+const digitCount = (n: bigint) => (n < 0n ? -n : n).toString().length;
+
+/** Compares two exact values `unscaled × 10^scale`, by sign and order of magnitude first so that
+ * exponents like 1e999999999 never expand into a power of ten. */
 function scaledCompare(x: Scaled, y: Scaled): -1 | 0 | 1 {
+  const sx = sign(x.unscaled);
+  const sy = sign(y.unscaled);
+  if (sx !== sy) return sx < sy ? -1 : 1;
+  if (sx === 0) return 0;
+  const mx = digitCount(x.unscaled) + x.scale;
+  const my = digitCount(y.unscaled) + y.scale;
+  if (mx !== my) return ((mx < my ? -1 : 1) * sx) as -1 | 1;
+  // Same order of magnitude: the scales differ by at most the digit counts.
   const s = Math.min(x.scale, y.scale);
   const a = x.unscaled * 10n ** BigInt(x.scale - s);
   const b = y.unscaled * 10n ** BigInt(y.scale - s);
@@ -183,7 +200,8 @@ export function quantityToNumber(q: Quantity): number {
   return Number.parseFloat(`${q.unscaled}e${q.scale}`);
 }
 
-/** The value rounded up (away from zero) to a whole number, as Quantity.Value() does. */
+/** The value rounded up (away from zero) to a whole number, as Quantity.Value() does (exact, so
+ * mind that a huge exponent makes a huge number). */
 export function quantityValue(q: Quantity): bigint {
   if (q.scale >= 0) return q.unscaled * 10n ** BigInt(q.scale);
   const div = 10n ** BigInt(-q.scale);
@@ -194,6 +212,12 @@ export function quantityValue(q: Quantity): bigint {
 
 export function isZeroQuantity(q: Quantity): boolean {
   return q.unscaled === 0n;
+}
+
+/** An exact, format-independent key of the value: equal values give equal keys (`1Gi`, `1073741824`). */
+export function quantityKey(q: Quantity): string {
+  const { rest, times } = removeFactors(q.unscaled, 10n);
+  return rest === 0n ? '0' : `${rest}e${q.scale + times}`;
 }
 
 function removeFactors(v: bigint, factor: bigint): { rest: bigint; times: number } {

@@ -39,7 +39,7 @@ describe('WatchHub', () => {
   const ev = (revision: number, key = `/k/${revision}`): WatchEvent =>
     freezeEvent({ type: 'put', kv: { key, value: 'v', createRevision: revision, modRevision: revision }, revision });
   const fakeSource = (all: WatchEvent[], visible: { n: number }): HistorySource => ({
-    readHistory: (prefix, after, limit) =>
+    readHistory: (prefix, { after, limit }) =>
       all
         .slice(0, visible.n)
         .filter((e) => e.revision > after && e.kv.key.startsWith(prefix))

@@ -28,7 +28,7 @@ export class MemoryStore implements Store {
 
   constructor(opts: MemoryStoreOptions = {}) {
     const source: HistorySource = {
-      readHistory: (prefix, after, limit) => this.readHistory(prefix, after, limit),
+      readHistory: (prefix, range) => this.readHistory(prefix, range),
       compactedRevision: () => this.compacted,
     };
     this.hub = new WatchHub(source, opts.watchPageSize);
@@ -51,7 +51,7 @@ export class MemoryStore implements Store {
     if (opts.revision !== undefined && opts.revision < this.rev) {
       const at = opts.revision;
       if (at < this.compacted) throw new CompactedError(at, this.compacted);
-      const changes = this.readHistory(prefix, at, -1);
+      const changes = this.readHistory(prefix, { after: at, limit: -1 });
       const page = listAtRevision(this.currentFrom(prefix, opts.after), changes, { after: opts.after, limit });
       return { ...page, revision: at };
     }
@@ -134,7 +134,7 @@ export class MemoryStore implements Store {
   }
 
   /** Events above `after` under prefix. Synchronous, which keeps the hub's replay→live hand-off simple. */
-  private readHistory(prefix: string, after: number, limit: number): WatchEvent[] {
+  private readHistory(prefix: string, { after, limit }: { after: number; limit: number }): WatchEvent[] {
     const out: WatchEvent[] = [];
     for (let i = Math.max(0, after - this.compacted); i < this.log.length; i++) {
       const ev = this.log[i]!;

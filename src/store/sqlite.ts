@@ -109,7 +109,7 @@ export class SqliteStore implements Store {
       // Exclusive locking before WAL: no shared-memory index, and a second process (or a second
       // berth on the same --data-dir) fails to open instead of corrupting the revision sequence.
       this.db.pragma('locking_mode = EXCLUSIVE');
-      this.db.pragma('journal_mode = WAL');
+      if (this.db.pragma('journal_mode = WAL', { simple: true }) !== 'wal') throw new Error('WAL mode unavailable');
       this.db.pragma('synchronous = FULL');
       this.db.pragma('cache_size = -32768');
       this.db.exec(SCHEMA);
@@ -140,7 +140,7 @@ export class SqliteStore implements Store {
     });
     this.hub = new WatchHub(
       {
-        readHistory: (prefix, after, limit) => this.readHistory(prefix, after, limit),
+        readHistory: (prefix, range) => this.readHistory(prefix, range),
         compactedRevision: () => this.compacted,
       },
       opts.watchPageSize,
@@ -175,12 +175,14 @@ export class SqliteStore implements Store {
     if (at !== undefined && at < this.rev) {
       if (at < this.compacted) throw new CompactedError(at, this.compacted);
       // Read the changes before opening the cursor: the connection is busy while a cursor is open.
-      const changes = this.readHistory(prefix, at, -1);
-      const rows = this.currentRows(prefix, opts.after, -1, true) as IterableIterator<CurrentRow>;
+      const changes = this.readHistory(prefix, { after: at, limit: -1 });
+      const query = this.currentQuery(prefix, { after: opts.after, limit: -1 });
+      const rows = query.stmt.iterate(...query.args) as IterableIterator<CurrentRow>;
       const page = listAtRevision(mapRows(rows), changes, { after: opts.after, limit });
       return { ...page, revision: at };
     }
-    const rows = this.currentRows(prefix, opts.after, limit > 0 ? limit + 1 : -1, false) as CurrentRow[];
+    const query = this.currentQuery(prefix, { after: opts.after, limit: limit > 0 ? limit + 1 : -1 });
+    const rows = query.stmt.all(...query.args) as CurrentRow[];
     const more = limit > 0 && rows.length > limit;
     if (more) rows.length = limit;
     return { kvs: rows.map(toKv), revision: this.rev, more };
@@ -279,18 +281,21 @@ export class SqliteStore implements Store {
   /** Applies one op inside the batch transaction; throws a precondition error to fail only this op. */
   private apply(op: Op): WatchEvent {
     const rev = this.rev + 1;
-    const prevRow = this.stmt('SELECT key, value, create_rev, mod_rev FROM current WHERE key = ?').get(op.key) as
-      | CurrentRow
-      | undefined;
-    const prev = prevRow && toKv(prevRow);
     const insertLog = this.stmt(`INSERT INTO log(${LOG_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`);
     let ev: WatchEvent;
     if (op.kind === 'create') {
-      if (prev) throw new KeyExistsError(op.key);
-      this.stmt('INSERT INTO current(key, value, create_rev, mod_rev) VALUES (?, ?, ?, ?)').run(op.key, op.value, rev, rev);
+      // The insert is the existence check: one index probe instead of a read and then a write.
+      const inserted = this.stmt(
+        'INSERT INTO current(key, value, create_rev, mod_rev) VALUES (?, ?, ?, ?) ON CONFLICT(key) DO NOTHING',
+      ).run(op.key, op.value, rev, rev);
+      if (inserted.changes === 0) throw new KeyExistsError(op.key);
       insertLog.run(rev, op.key, 0, op.value, rev, null, null, null);
       ev = { type: 'put', kv: { key: op.key, value: op.value, createRevision: rev, modRevision: rev }, revision: rev };
     } else {
+      const prevRow = this.stmt('SELECT key, value, create_rev, mod_rev FROM current WHERE key = ?').get(op.key) as
+        | CurrentRow
+        | undefined;
+      const prev = prevRow && toKv(prevRow);
       if (!prev) throw new KeyNotFoundError(op.key);
       if (op.expected !== undefined && prev.modRevision !== op.expected) throw new ConflictError(op.key, prev);
       if (op.kind === 'update') {
@@ -308,15 +313,18 @@ export class SqliteStore implements Store {
     return freezeEvent(ev);
   }
 
-  private readHistory(prefix: string, after: number, limit: number): WatchEvent[] {
+  private readHistory(prefix: string, { after, limit }: { after: number; limit: number }): WatchEvent[] {
     const end = prefixEnd(prefix);
     const sql = `SELECT ${LOG_COLUMNS} FROM log WHERE rev > ? AND key >= ?${end === undefined ? '' : ' AND key < ?'} ORDER BY rev LIMIT ?`;
     const args = end === undefined ? [after, prefix, limit] : [after, prefix, end, limit];
     return (this.stmt(sql).all(...args) as LogRow[]).map(toEvent);
   }
 
-  /** Current rows under prefix with key > after in key order: all at once, or as a lazy cursor. */
-  private currentRows(prefix: string, after: string | undefined, limit: number, lazy: boolean) {
+  /** The query for current rows under prefix with key > after, in key order (limit < 0: all). */
+  private currentQuery(
+    prefix: string,
+    { after, limit }: { after: string | undefined; limit: number },
+  ): { stmt: Database.Statement; args: unknown[] } {
     const useAfter = after !== undefined && compareKeys(after, prefix) >= 0;
     const end = prefixEnd(prefix);
     const sql =
@@ -327,8 +335,7 @@ export class SqliteStore implements Store {
     const args: unknown[] = [useAfter ? after : prefix];
     if (end !== undefined) args.push(end);
     args.push(limit);
-    const stmt = this.stmt(sql);
-    return lazy ? stmt.iterate(...args) : stmt.all(...args);
+    return { stmt: this.stmt(sql), args };
   }
 
   /** Prepared statements are cached by their SQL; the set is small and fixed. */

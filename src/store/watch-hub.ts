@@ -31,7 +31,7 @@ export function compareKeys(a: string, b: string): number {
 /** What a driver exposes so the hub can replay history. Reads are synchronous by design: see WatchHub. */
 export interface HistorySource {
   /** Events with revision > after whose key starts with prefix, ascending, at most `limit` (< 0: all). */
-  readHistory(prefix: string, after: number, limit: number): WatchEvent[];
+  readHistory(prefix: string, range: { after: number; limit: number }): WatchEvent[];
   compactedRevision(): number;
 }
 
@@ -59,8 +59,8 @@ export class WatchHub {
   private readonly streams = new Set<WatchStream>();
 
   constructor(
-    private readonly source: HistorySource,
-    private readonly pageSize = 512,
+    readonly source: HistorySource,
+    readonly pageSize = 512,
   ) {}
 
   /** Number of registered live listeners (tests use it to prove that watches clean up). */
@@ -78,7 +78,7 @@ export class WatchHub {
   }
 
   watch(prefix: string, opts: WatchOptions): AsyncIterable<WatchEvent> {
-    const stream = new WatchStream(this, this.source, prefix, opts, this.pageSize);
+    const stream = new WatchStream(this, prefix, opts);
     return { [Symbol.asyncIterator]: () => stream };
   }
 
@@ -115,10 +115,8 @@ class WatchStream implements AsyncIterator<WatchEvent> {
 
   constructor(
     private readonly hub: WatchHub,
-    private readonly source: HistorySource,
     readonly prefix: string,
     opts: WatchOptions,
-    private readonly pageSize: number,
   ) {
     this.cursor = opts.after;
     this.signal = opts.signal;
@@ -132,7 +130,7 @@ class WatchStream implements AsyncIterator<WatchEvent> {
         this.finish();
         return Promise.resolve(DONE);
       }
-      const compacted = this.source.compactedRevision();
+      const compacted = this.hub.source.compactedRevision();
       if (this.cursor < compacted) {
         this.finish();
         return Promise.reject(new CompactedError(this.cursor, compacted));
@@ -183,12 +181,13 @@ class WatchStream implements AsyncIterator<WatchEvent> {
   }
 
   private replayPage(): void {
-    const compacted = this.source.compactedRevision();
+    const { source, pageSize } = this.hub;
+    const compacted = source.compactedRevision();
     // Compaction may overtake a slow replay; continuing would silently skip events.
     if (this.cursor < compacted) throw new CompactedError(this.cursor, compacted);
-    const page = this.source.readHistory(this.prefix, this.cursor, this.pageSize);
+    const page = source.readHistory(this.prefix, { after: this.cursor, limit: pageSize });
     for (const ev of page) this.push(ev);
-    if (page.length < this.pageSize) {
+    if (page.length < pageSize) {
       // History is exhausted up to now; everything later is in pendingLive.
       const live = this.pendingLive ?? [];
       this.pendingLive = null;

@@ -95,9 +95,11 @@ test('kubectl get supports -o name|yaml, -l, --show-labels and -A', async () => 
 test('kubectl get -w prints changes as they happen', async () => {
   const child = spawn('kubectl', ['--kubeconfig', b.kubeconfig, 'get', 'configmaps', '-w', '--request-timeout', '0']);
   let out = '';
+  let err = '';
   child.stdout.on('data', (d) => (out += d));
+  child.stderr.on('data', (d) => (err += d));
   try {
-    await eventually(async () => out.includes('NAME'), 15_000);
+    await eventually(async () => out.includes('NAME') || err.includes('No resources found'), 15_000);
     ok(await b.kubectl(['create', 'configmap', 'watched', '--from-literal', 'a=b']));
     await eventually(async () => /watched\s+1\s/.test(out), 15_000);
     assert.equal(out.match(/watched/g)?.length, 1, out);
@@ -130,7 +132,7 @@ test('kubectl patch (strategic, merge, json), label, annotate and scale', async 
 test('kubectl patch rejects an immutable change with the Kubernetes message', async () => {
   const r = await b.kubectl(['patch', 'sts', 'web', '--type', 'merge', '-p', '{"spec":{"serviceName":"other"}}']);
   assert.notEqual(r.code, 0);
-  assert.match(r.stderr, /StatefulSet.apps "web" is invalid: spec: Forbidden: updates to statefulset spec for fields other than/);
+  assert.match(r.stderr, /The StatefulSet "web" is invalid: spec: Forbidden: updates to statefulset spec for fields other than/);
 });
 
 test('kubectl apply --server-side creates, and reports conflicts with another manager', async () => {

@@ -55,11 +55,10 @@ test('defaults() fills the StatefulSet defaults', () => {
   assert.equal(o.spec.revisionHistoryLimit, 10);
   assert.deepEqual(o.spec.persistentVolumeClaimRetentionPolicy, { whenDeleted: 'Retain', whenScaled: 'Retain' });
   assert.equal(o.spec.template.spec.restartPolicy, 'Always');
+  // Claim templates are stored as written (see defaults() for why).
   const claim = o.spec.volumeClaimTemplates[0];
-  assert.equal(claim.apiVersion, 'v1');
-  assert.equal(claim.kind, 'PersistentVolumeClaim');
-  assert.equal(claim.spec.volumeMode, 'Filesystem');
-  assert.deepEqual(claim.status, { phase: 'Pending' });
+  assert.equal(claim.spec.volumeMode, undefined);
+  assert.equal(claim.status, undefined);
   assert.deepEqual(o.status, { replicas: 0, availableReplicas: 0 });
 });
 
@@ -111,13 +110,19 @@ test('validateUpdate() allows replicas, template, updateStrategy and minReadySec
   assert.deepEqual(msgs(sts.validateUpdate!(next, old)), []);
 });
 
+test('validateUpdate() allows revisionHistoryLimit changes', () => {
+  const old = web();
+  const next = structuredClone(old);
+  next.spec.revisionHistoryLimit = 3;
+  assert.deepEqual(msgs(sts.validateUpdate!(next, old)), []);
+});
+
 test('validateUpdate() forbids other spec changes with Kubernetes text', () => {
   const old = web();
   for (const mutate of [
     (s: any) => (s.serviceName = 'other'),
     (s: any) => (s.volumeClaimTemplates[0].spec.resources.requests.storage = '2Gi'),
     (s: any) => (s.podManagementPolicy = 'Parallel'),
-    (s: any) => (s.revisionHistoryLimit = 3),
   ]) {
     const next = structuredClone(old);
     mutate(next.spec);
@@ -125,7 +130,7 @@ test('validateUpdate() forbids other spec changes with Kubernetes text', () => {
   }
   assert.equal(
     STATEFULSET_SPEC_FORBIDDEN,
-    "updates to statefulset spec for fields other than 'replicas', 'ordinals', 'template', 'updateStrategy', 'persistentVolumeClaimRetentionPolicy' and 'minReadySeconds' are forbidden",
+    "updates to statefulset spec for fields other than 'replicas', 'ordinals', 'template', 'updateStrategy', 'revisionHistoryLimit', 'persistentVolumeClaimRetentionPolicy' and 'minReadySeconds' are forbidden",
   );
 });
 

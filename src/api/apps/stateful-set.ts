@@ -15,7 +15,6 @@ import type { KObject, ResourceDef, TableCell, TableColumn } from '../resource.j
 import { AGE_COLUMN, NAME_COLUMN, ageCell, column } from '../printers/age.js';
 import { validateCoreObjectMeta, validateCoreObjectMetaUpdate } from '../core/field-validators.js';
 import { validateLabelMap } from '../core/label-selector.js';
-import { defaultPersistentVolumeClaim } from '../core/pvc-defaults.js';
 import { validatePersistentVolumeClaimSpec } from '../core/pvc-validation.js';
 import { normalizeResourceList, semanticEqual } from '../core/semantic-equal.js';
 import { validateAnnotations } from '../validation/meta.js';
@@ -34,7 +33,7 @@ import {
 const META = { namespaced: true, nameValidator: nameIsDNSLabel };
 
 export const STATEFULSET_SPEC_FORBIDDEN =
-  "updates to statefulset spec for fields other than 'replicas', 'ordinals', 'template', 'updateStrategy', 'persistentVolumeClaimRetentionPolicy' and 'minReadySeconds' are forbidden";
+  "updates to statefulset spec for fields other than 'replicas', 'ordinals', 'template', 'updateStrategy', 'revisionHistoryLimit', 'persistentVolumeClaimRetentionPolicy' and 'minReadySeconds' are forbidden";
 
 function defaults(obj: KObject): void {
   const spec = (obj.spec ??= {});
@@ -52,12 +51,9 @@ function defaults(obj: KObject): void {
   if (spec.replicas == null) spec.replicas = 1;
   if (spec.revisionHistoryLimit == null) spec.revisionHistoryLimit = 10;
   defaultPodTemplate(spec);
-  for (const t of Array.isArray(spec.volumeClaimTemplates) ? spec.volumeClaimTemplates : []) {
-    if (!t || typeof t !== 'object') continue;
-    t.apiVersion ??= 'v1';
-    t.kind ??= 'PersistentVolumeClaim';
-    defaultPersistentVolumeClaim(t);
-  }
+  // Unlike Kubernetes, claim templates are stored as written: defaulting them (volumeMode,
+  // status.phase) made every second `kubectl apply` of an unchanged StatefulSet report
+  // "configured", since the list is atomic. Claims made from a template are defaulted on creation.
 }
 
 function validateUpdateStrategy(strategy: any): FieldError[] {
@@ -130,7 +126,7 @@ function validateSpec(spec: any): FieldError[] {
 /** The spec minus what an update may change, with quantities compared by value. */
 function frozenPart(spec: any): any {
   const out = structuredClone(spec ?? {});
-  for (const k of ['replicas', 'template', 'updateStrategy', 'minReadySeconds', 'ordinals', 'persistentVolumeClaimRetentionPolicy']) delete out[k];
+  for (const k of ['replicas', 'template', 'updateStrategy', 'minReadySeconds', 'ordinals', 'persistentVolumeClaimRetentionPolicy', 'revisionHistoryLimit']) delete out[k];
   for (const t of Array.isArray(out.volumeClaimTemplates) ? out.volumeClaimTemplates : []) {
     if (t?.spec?.resources) {
       t.spec.resources.requests = normalizeResourceList(t.spec.resources.requests);

@@ -37,7 +37,8 @@ export function validateContainerPorts(ports: any[] | undefined, path: string): 
   return errs;
 }
 
-function validateVolumeMounts(mounts: any[] | undefined, volumes: Map<string, any>, path: string): FieldError[] {
+function validateVolumeMounts(mounts: any[] | undefined, path: string, opts: { volumes: Map<string, any> }): FieldError[] {
+  const { volumes } = opts;
   const errs: FieldError[] = [];
   const mountPaths = new Set<string>();
   (mounts ?? []).forEach((m, i) => {
@@ -60,7 +61,8 @@ function validateVolumeMounts(mounts: any[] | undefined, volumes: Map<string, an
   return errs;
 }
 
-function validateVolumeDevices(devices: any[] | undefined, volumes: Map<string, any>, path: string): FieldError[] {
+function validateVolumeDevices(devices: any[] | undefined, path: string, opts: { volumes: Map<string, any> }): FieldError[] {
+  const { volumes } = opts;
   const errs: FieldError[] = [];
   (devices ?? []).forEach((d, i) => {
     const p = `${path}[${i}]`;
@@ -84,7 +86,8 @@ function validateSecurityContext(sc: any, path: string): FieldError[] {
   return errs;
 }
 
-function validateContainerCommon(ctr: any, volumes: Map<string, any>, path: string): FieldError[] {
+function validateContainerCommon(ctr: any, path: string, opts: { volumes: Map<string, any> }): FieldError[] {
+  const { volumes } = opts;
   const errs: FieldError[] = [];
   if (!ctr?.name) errs.push(required(`${path}.name`));
   else errs.push(...validateDNS1123Label(ctr.name, `${path}.name`));
@@ -95,8 +98,8 @@ function validateContainerCommon(ctr: any, volumes: Map<string, any>, path: stri
   errs.push(...validateContainerPorts(ctr?.ports, `${path}.ports`));
   errs.push(...validateEnv(ctr?.env, `${path}.env`));
   errs.push(...validateEnvFrom(ctr?.envFrom, `${path}.envFrom`));
-  errs.push(...validateVolumeMounts(ctr?.volumeMounts, volumes, `${path}.volumeMounts`));
-  errs.push(...validateVolumeDevices(ctr?.volumeDevices, volumes, `${path}.volumeDevices`));
+  errs.push(...validateVolumeMounts(ctr?.volumeMounts, `${path}.volumeMounts`, { volumes }));
+  errs.push(...validateVolumeDevices(ctr?.volumeDevices, `${path}.volumeDevices`, { volumes }));
   const pull = ctr?.imagePullPolicy;
   if (!pull) errs.push(required(`${path}.imagePullPolicy`));
   else if (!PULL_POLICIES.includes(pull)) errs.push(notSupported(`${path}.imagePullPolicy`, pull, PULL_POLICIES));
@@ -106,7 +109,8 @@ function validateContainerCommon(ctr: any, volumes: Map<string, any>, path: stri
 }
 
 /** checkHostPortConflicts: the same protocol/hostIP/hostPort may be used once. */
-function checkHostPortConflicts(containers: any[], path: string, offset = 0): FieldError[] {
+function checkHostPortConflicts(containers: any[], path: string, opts: { offset?: number } = {}): FieldError[] {
+  const offset = opts.offset ?? 0;
   const errs: FieldError[] = [];
   const seen = new Set<string>();
   containers.forEach((ctr, ci) => {
@@ -123,6 +127,8 @@ function checkHostPortConflicts(containers: any[], path: string, offset = 0): Fi
 export interface ContainerValidationOptions {
   volumes: Map<string, any>;
   gracePeriod?: number;
+  /** For init containers: the regular containers, whose names they may not reuse. */
+  regular?: any[];
 }
 
 export function validateContainers(containers: any[] | undefined, path: string, opts: ContainerValidationOptions): FieldError[] {
@@ -131,13 +137,13 @@ export function validateContainers(containers: any[] | undefined, path: string, 
   const names = new Set<string>();
   containers.forEach((ctr, i) => {
     const p = `${path}[${i}]`;
-    errs.push(...validateContainerCommon(ctr, opts.volumes, p));
+    errs.push(...validateContainerCommon(ctr, p, opts));
     if (names.has(ctr?.name)) errs.push(duplicate(`${p}.name`, ctr.name));
     else names.add(ctr?.name);
-    if (ctr?.lifecycle) errs.push(...validateLifecycle(ctr.lifecycle, opts.gracePeriod, `${p}.lifecycle`));
-    errs.push(...validateProbe(ctr?.livenessProbe, 'livenessProbe', opts.gracePeriod, `${p}.livenessProbe`));
-    errs.push(...validateProbe(ctr?.readinessProbe, 'readinessProbe', opts.gracePeriod, `${p}.readinessProbe`));
-    errs.push(...validateProbe(ctr?.startupProbe, 'startupProbe', opts.gracePeriod, `${p}.startupProbe`));
+    if (ctr?.lifecycle) errs.push(...validateLifecycle(ctr.lifecycle, `${p}.lifecycle`, opts));
+    errs.push(...validateProbe(ctr?.livenessProbe, `${p}.livenessProbe`, { kind: 'livenessProbe', gracePeriod: opts.gracePeriod }));
+    errs.push(...validateProbe(ctr?.readinessProbe, `${p}.readinessProbe`, { kind: 'readinessProbe', gracePeriod: opts.gracePeriod }));
+    errs.push(...validateProbe(ctr?.startupProbe, `${p}.startupProbe`, { kind: 'startupProbe', gracePeriod: opts.gracePeriod }));
     if (ctr?.restartPolicy !== undefined && ctr?.restartPolicy !== null) {
       errs.push(forbiddenField(`${p}.restartPolicy`, 'may not be set for non-init containers'));
     }
@@ -148,22 +154,22 @@ export function validateContainers(containers: any[] | undefined, path: string, 
 
 const NOT_SIDECAR = 'may not be set for init containers without restartPolicy=Always';
 
-export function validateInitContainers(inits: any[] | undefined, regular: any[] | undefined, path: string, opts: ContainerValidationOptions): FieldError[] {
+export function validateInitContainers(inits: any[] | undefined, path: string, opts: ContainerValidationOptions): FieldError[] {
   const errs: FieldError[] = [];
-  const names = new Set<string>((regular ?? []).map((c) => c?.name));
+  const names = new Set<string>((opts.regular ?? []).map((c) => c?.name));
   (inits ?? []).forEach((ctr, i) => {
     const p = `${path}[${i}]`;
-    errs.push(...validateContainerCommon(ctr, opts.volumes, p));
+    errs.push(...validateContainerCommon(ctr, p, opts));
     const policy = ctr?.restartPolicy;
     if (policy !== undefined && policy !== null && policy !== 'Always') errs.push(notSupported(`${p}.restartPolicy`, policy, ['Always']));
     if (names.has(ctr?.name)) errs.push(duplicate(`${p}.name`, ctr.name));
     else if (ctr?.name) names.add(ctr.name);
-    errs.push(...checkHostPortConflicts([ctr], path, i));
+    errs.push(...checkHostPortConflicts([ctr], path, { offset: i }));
     if (policy === 'Always') {
-      if (ctr.lifecycle) errs.push(...validateLifecycle(ctr.lifecycle, opts.gracePeriod, `${p}.lifecycle`));
-      errs.push(...validateProbe(ctr.livenessProbe, 'livenessProbe', opts.gracePeriod, `${p}.livenessProbe`));
-      errs.push(...validateProbe(ctr.readinessProbe, 'readinessProbe', opts.gracePeriod, `${p}.readinessProbe`));
-      errs.push(...validateProbe(ctr.startupProbe, 'startupProbe', opts.gracePeriod, `${p}.startupProbe`));
+      if (ctr.lifecycle) errs.push(...validateLifecycle(ctr.lifecycle, `${p}.lifecycle`, opts));
+      errs.push(...validateProbe(ctr.livenessProbe, `${p}.livenessProbe`, { kind: 'livenessProbe', gracePeriod: opts.gracePeriod }));
+      errs.push(...validateProbe(ctr.readinessProbe, `${p}.readinessProbe`, { kind: 'readinessProbe', gracePeriod: opts.gracePeriod }));
+      errs.push(...validateProbe(ctr.startupProbe, `${p}.startupProbe`, { kind: 'startupProbe', gracePeriod: opts.gracePeriod }));
     } else {
       for (const f of ['lifecycle', 'livenessProbe', 'readinessProbe', 'startupProbe']) {
         if (ctr?.[f]) errs.push(forbiddenField(`${p}.${f}`, NOT_SIDECAR));

@@ -47,7 +47,8 @@ function validateAddress(addr: any, path: string): FieldError[] {
   return errs;
 }
 
-function validatePort(port: any, requireName: boolean, path: string): FieldError[] {
+function validatePort(port: any, path: string, opts: { requireName: boolean }): FieldError[] {
+  const { requireName } = opts;
   const errs: FieldError[] = [];
   if (requireName && !port?.name) errs.push(required(`${path}.name`));
   else if (port?.name) errs.push(...validateDNS1123Label(port.name, `${path}.name`));
@@ -68,7 +69,7 @@ function validateSubsets(ep: KObject): FieldError[] {
     (ss?.addresses ?? []).forEach((a: any, j: number) => errs.push(...validateAddress(a, `${p}.addresses[${j}]`)));
     (ss?.notReadyAddresses ?? []).forEach((a: any, j: number) => errs.push(...validateAddress(a, `${p}.notReadyAddresses[${j}]`)));
     const ports: any[] = ss?.ports ?? [];
-    ports.forEach((port, j) => errs.push(...validatePort(port, ports.length > 1, `${p}.ports[${j}]`)));
+    ports.forEach((port, j) => errs.push(...validatePort(port, `${p}.ports[${j}]`, { requireName: ports.length > 1 })));
   });
   return errs;
 }

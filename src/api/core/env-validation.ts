@@ -25,7 +25,8 @@ const CONVERTIBLE = new Set([...ENV_FIELD_PATHS, 'metadata.labels', 'metadata.an
 const RESOURCE_FIELDS = ['limits.cpu', 'limits.ephemeral-storage', 'limits.memory', 'requests.cpu', 'requests.ephemeral-storage', 'requests.memory'];
 
 /** validateObjectFieldSelector, shared with downward API volumes. */
-export function validateObjectFieldSelector(fs: any, expressions: string[], path: string): FieldError[] {
+export function validateObjectFieldSelector(fs: any, path: string, opts: { expressions: string[] }): FieldError[] {
+  const { expressions } = opts;
   if (!fs?.apiVersion) return [required(`${path}.apiVersion`)];
   if (!fs?.fieldPath) return [required(`${path}.fieldPath`)];
   const fp: string = fs.fieldPath;
@@ -59,7 +60,7 @@ function validateValueFrom(ev: any, path: string): FieldError[] {
   let sources = 0;
   if (vf.fieldRef) {
     sources++;
-    errs.push(...validateObjectFieldSelector(vf.fieldRef, ENV_FIELD_PATHS, `${path}.fieldRef`));
+    errs.push(...validateObjectFieldSelector(vf.fieldRef, `${path}.fieldRef`, { expressions: ENV_FIELD_PATHS }));
   }
   if (vf.resourceFieldRef) {
     sources++;

@@ -6,46 +6,34 @@
 
 import type { KObject } from '../resource.js';
 
-function copy(out: KObject, key: string, value: unknown): void {
-  if (value !== undefined) out[key] = value;
-}
+/** events.k8s.io/v1 field → core/v1 field. */
+const FIELDS: [string, string][] = [
+  ['regarding', 'involvedObject'],
+  ['related', 'related'],
+  ['reason', 'reason'],
+  ['note', 'message'],
+  ['type', 'type'],
+  ['action', 'action'],
+  ['eventTime', 'eventTime'],
+  ['series', 'series'],
+  ['reportingController', 'reportingComponent'],
+  ['reportingInstance', 'reportingInstance'],
+  ['deprecatedSource', 'source'],
+  ['deprecatedFirstTimestamp', 'firstTimestamp'],
+  ['deprecatedLastTimestamp', 'lastTimestamp'],
+  ['deprecatedCount', 'count'],
+];
 
 /** events.k8s.io/v1 Event → core/v1 Event. */
 export function eventsV1ToCore(ev: KObject): KObject {
   const out: KObject = { apiVersion: 'v1', kind: 'Event', metadata: ev.metadata };
-  copy(out, 'involvedObject', ev.regarding);
-  copy(out, 'related', ev.related);
-  copy(out, 'reason', ev.reason);
-  copy(out, 'message', ev.note);
-  copy(out, 'type', ev.type);
-  copy(out, 'action', ev.action);
-  copy(out, 'eventTime', ev.eventTime);
-  copy(out, 'series', ev.series);
-  copy(out, 'reportingComponent', ev.reportingController);
-  copy(out, 'reportingInstance', ev.reportingInstance);
-  copy(out, 'source', ev.deprecatedSource);
-  copy(out, 'firstTimestamp', ev.deprecatedFirstTimestamp);
-  copy(out, 'lastTimestamp', ev.deprecatedLastTimestamp);
-  copy(out, 'count', ev.deprecatedCount);
+  for (const [from, to] of FIELDS) if (ev[from] !== undefined) out[to] = ev[from];
   return out;
 }
 
 /** core/v1 Event → events.k8s.io/v1 Event. */
 export function coreToEventsV1(ev: KObject): KObject {
   const out: KObject = { apiVersion: 'events.k8s.io/v1', kind: 'Event', metadata: ev.metadata };
-  copy(out, 'regarding', ev.involvedObject);
-  copy(out, 'related', ev.related);
-  copy(out, 'reason', ev.reason);
-  copy(out, 'note', ev.message);
-  copy(out, 'type', ev.type);
-  copy(out, 'action', ev.action);
-  copy(out, 'eventTime', ev.eventTime);
-  copy(out, 'series', ev.series);
-  copy(out, 'reportingController', ev.reportingComponent);
-  copy(out, 'reportingInstance', ev.reportingInstance);
-  copy(out, 'deprecatedSource', ev.source);
-  copy(out, 'deprecatedFirstTimestamp', ev.firstTimestamp);
-  copy(out, 'deprecatedLastTimestamp', ev.lastTimestamp);
-  copy(out, 'deprecatedCount', ev.count);
+  for (const [to, from] of FIELDS) if (ev[from] !== undefined) out[to] = ev[from];
   return out;
 }

@@ -79,6 +79,6 @@ const IMMUTABLE: [string, string][] = [
 export function validateStrictEventUpdate(ev: KObject, old: KObject): FieldError[] {
   const errs = validateLegacyEvent(ev);
   if (JSON.stringify(ev.series ?? null) !== JSON.stringify(old.series ?? null)) errs.push(...validateSeries(ev));
-  for (const [key, path] of IMMUTABLE) errs.push(...validateImmutable(ev[key], old[key], path));
+  for (const [key, path] of IMMUTABLE) errs.push(...validateImmutable(path, { next: ev[key], old: old[key] }));
   return errs;
 }

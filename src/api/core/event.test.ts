@@ -4,6 +4,7 @@ import type { FieldError } from '../errors.js';
 import { fieldErrorBody } from '../errors.js';
 import type { KObject } from '../resource.js';
 import { eventResource } from './event.js';
+import { coreToEventsV1, eventsV1ToCore } from './event-conversion.js';
 
 const texts = (errs: FieldError[]) => errs.map((e) => `${e.field}: ${fieldErrorBody(e)}`);
 const NOW = Date.parse('2024-05-01T12:00:00Z');
@@ -112,4 +113,11 @@ test('eventResource.fieldSelectors serve kubectl describe', () => {
   assert.equal(f.source(event({ source: undefined, reportingComponent: 'ctrl' })), 'ctrl');
   assert.equal(f.type(ev), 'Normal');
   assert.equal(f.reason(ev), 'Pulled');
+});
+
+test('eventsV1ToCore() and coreToEventsV1() map fields both ways', () => {
+  const v1 = { apiVersion: 'events.k8s.io/v1', kind: 'Event', metadata: { name: 'e' }, regarding: { kind: 'Pod', name: 'p' }, note: 'hi', reportingController: 'c', deprecatedCount: 2 };
+  const core = eventsV1ToCore(Object.freeze(v1));
+  assert.deepEqual(core, { apiVersion: 'v1', kind: 'Event', metadata: { name: 'e' }, involvedObject: { kind: 'Pod', name: 'p' }, message: 'hi', reportingComponent: 'c', count: 2 });
+  assert.deepEqual(coreToEventsV1(core), v1);
 });

@@ -106,7 +106,8 @@ export function validateNonnegative(value: unknown, path: string): FieldError[] 
 }
 
 /** apimachinery ValidateImmutableField. */
-export function validateImmutable(next: unknown, old: unknown, path: string): FieldError[] {
+export function validateImmutable(path: string, values: { next: unknown; old: unknown }): FieldError[] {
+  const { next, old } = values;
   return JSON.stringify(next ?? null) === JSON.stringify(old ?? null) ? [] : [invalid(path, next ?? null, FIELD_IMMUTABLE)];
 }
 

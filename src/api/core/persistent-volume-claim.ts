@@ -7,7 +7,7 @@
 
 import type { FieldError } from '../errors.js';
 import { invalid, required } from '../errors.js';
-import { parseQuantity, quantityValue } from '../quantity.js';
+import { parseQuantity, quantityToNumber } from '../quantity.js';
 import type { KObject, ResourceDef, TableColumn, TableCell } from '../resource.js';
 import { AGE_COLUMN, NAME_COLUMN, ageCell, column } from '../printers/age.js';
 import { nameIsDNSSubdomain } from '../validation/names.js';
@@ -28,7 +28,7 @@ function validateStatusUpdate(obj: KObject, old: KObject): FieldError[] {
   if (!Array.isArray(obj.spec?.accessModes) || obj.spec.accessModes.length === 0) errs.push(required('Spec.accessModes'));
   for (const [name, value] of Object.entries<unknown>(obj.status?.capacity ?? {})) {
     const q = typeof value === 'string' || typeof value === 'number' ? parseQuantity(value) : null;
-    if (q && quantityValue(q) < 0n) errs.push(invalid(`status.capacity[${name}]`, Number(quantityValue(q)), 'must be a valid resource quantity'));
+    if (q && q.unscaled < 0n) errs.push(invalid(`status.capacity[${name}]`, Math.trunc(quantityToNumber(q)), 'must be a valid resource quantity'));
   }
   return errs;
 }

@@ -137,7 +137,7 @@ export function validatePodSpec(spec: any, path: string, opts: PodSpecValidation
   errs.push(...volErrs);
   const copts = { volumes, gracePeriod: typeof grace === 'number' ? grace : undefined };
   errs.push(...validateContainers(s.containers, `${path}.containers`, copts));
-  errs.push(...validateInitContainers(s.initContainers, s.containers, `${path}.initContainers`, copts));
+  errs.push(...validateInitContainers(s.initContainers, `${path}.initContainers`, { ...copts, regular: s.containers }));
   if (s.hostNetwork) {
     (s.containers ?? []).forEach((c: any, i: number) =>
       (c?.ports ?? []).forEach((p: any, j: number) => {

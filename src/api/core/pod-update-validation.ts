@@ -20,7 +20,8 @@ export const UPDATABLE_POD_SPEC_FIELDS = [
 ];
 export const POD_UPDATE_FORBIDDEN = `pod updates may not change fields other than ${UPDATABLE_POD_SPEC_FIELDS.join(',')}`;
 
-function validateContainerUpdates(next: any[] | undefined, old: any[] | undefined, path: string): { errs: FieldError[]; stop: boolean } {
+function validateContainerUpdates(next: any[] | undefined, path: string, opts: { old: any[] | undefined }): { errs: FieldError[]; stop: boolean } {
+  const { old } = opts;
   if ((next ?? []).length !== (old ?? []).length) return { errs: [forbiddenField(path, 'pod updates may not add or remove containers')], stop: true };
   const errs: FieldError[] = [];
   (next ?? []).forEach((c, i) => {
@@ -46,7 +47,8 @@ function normalize(v: unknown): unknown {
   return v;
 }
 
-function diffLines(a: unknown, b: unknown, path: string, out: string[]): void {
+function diffLines(a: unknown, b: unknown, at: { path: string; out: string[] }): void {
+  const { path, out } = at;
   if (out.length >= 10 || isDeepStrictEqual(a, b)) return;
   const objA = a && typeof a === 'object';
   const objB = b && typeof b === 'object';
@@ -54,7 +56,7 @@ function diffLines(a: unknown, b: unknown, path: string, out: string[]): void {
     const keys = new Set([...Object.keys(a as object), ...Object.keys(b as object)]);
     for (const k of keys) {
       const child = Array.isArray(a) ? `${path}[${k}]` : `${path}.${k}`;
-      diffLines((a as any)[k], (b as any)[k], child, out);
+      diffLines((a as any)[k], (b as any)[k], { path: child, out });
     }
     return;
   }
@@ -84,7 +86,7 @@ export function validatePodSpecUpdate(spec: any, oldSpec: any): FieldError[] {
   const o = oldSpec ?? {};
   const errs: FieldError[] = [];
   for (const key of ['containers', 'initContainers']) {
-    const r = validateContainerUpdates(s[key], o[key], `spec.${key}`);
+    const r = validateContainerUpdates(s[key], `spec.${key}`, { old: o[key] });
     errs.push(...r.errs);
     if (r.stop) return errs;
   }
@@ -115,7 +117,7 @@ export function validatePodSpecUpdate(spec: any, oldSpec: any): FieldError[] {
   const b = normalize(munged);
   if (!isDeepStrictEqual(a, b)) {
     const lines: string[] = [];
-    diffLines(a, b, 'spec', lines);
+    diffLines(a, b, { path: 'spec', out: lines });
     errs.push(forbiddenField('spec', `${POD_UPDATE_FORBIDDEN}\n${lines.join('\n')}`));
   }
   return errs;

@@ -38,7 +38,7 @@ function validatePodStatus(pod: KObject, old: KObject): FieldError[] {
     errs.push(...validateDNS1123Subdomain(status.nominatedNodeName, 'status.nominatedNodeName'));
   }
   // The kubelet may omit qosClass; Kubernetes backfills it, so only a different value is refused.
-  if (status.qosClass) errs.push(...validateImmutable(status.qosClass, old.status?.qosClass, 'status.qosClass'));
+  if (status.qosClass) errs.push(...validateImmutable('status.qosClass', { next: status.qosClass, old: old.status?.qosClass }));
   (status.podIPs ?? []).forEach((ip: any, i: number) => errs.push(...validateIP(ip?.ip ?? '', `status.podIPs[${i}]`)));
   (status.conditions ?? []).forEach((c: any, i: number) => {
     if (['PodScheduled', 'Ready', 'Initialized'].includes(c?.type)) return;

@@ -9,8 +9,11 @@ import { isValidPortNum, validateNonnegative, validatePortNumOrName } from './fi
 
 const HANDLER_KINDS = ['exec', 'httpGet', 'tcpSocket', 'grpc', 'sleep'] as const;
 
-function validateHandlerAction(kind: (typeof HANDLER_KINDS)[number], action: any, gracePeriod: number | undefined, path: string): FieldError[] {
-  switch (kind) {
+type HandlerKind = (typeof HANDLER_KINDS)[number];
+
+function validateHandlerAction(action: any, path: string, opts: { kind: HandlerKind; gracePeriod?: number }): FieldError[] {
+  const { gracePeriod } = opts;
+  switch (opts.kind) {
     case 'exec':
       return action.command?.length ? [] : [required(`${path}.command`)];
     case 'httpGet': {
@@ -36,7 +39,8 @@ function validateHandlerAction(kind: (typeof HANDLER_KINDS)[number], action: any
 }
 
 /** validateHandler: `allowed` are the handler kinds this context knows (probes have grpc, hooks have sleep). */
-function validateHandler(handler: any, allowed: readonly string[], gracePeriod: number | undefined, path: string): FieldError[] {
+function validateHandler(handler: any, path: string, opts: { allowed: readonly string[]; gracePeriod?: number }): FieldError[] {
+  const { allowed, gracePeriod } = opts;
   const errs: FieldError[] = [];
   let n = 0;
   for (const kind of HANDLER_KINDS) {
@@ -46,7 +50,7 @@ function validateHandler(handler: any, allowed: readonly string[], gracePeriod: 
       continue;
     }
     n++;
-    errs.push(...validateHandlerAction(kind, handler[kind], gracePeriod, `${path}.${kind}`));
+    errs.push(...validateHandlerAction(handler[kind], `${path}.${kind}`, { kind, gracePeriod }));
   }
   if (n === 0) errs.push(required(path, 'must specify a handler type'));
   return errs;
@@ -54,9 +58,10 @@ function validateHandler(handler: any, allowed: readonly string[], gracePeriod: 
 
 export type ProbeKind = 'livenessProbe' | 'readinessProbe' | 'startupProbe';
 
-export function validateProbe(probe: any, kind: ProbeKind, gracePeriod: number | undefined, path: string): FieldError[] {
+export function validateProbe(probe: any, path: string, opts: { kind: ProbeKind; gracePeriod?: number }): FieldError[] {
   if (!probe) return [];
-  const errs = validateHandler(probe, ['exec', 'httpGet', 'tcpSocket', 'grpc'], gracePeriod, path);
+  const { kind, gracePeriod } = opts;
+  const errs = validateHandler(probe, path, { allowed: ['exec', 'httpGet', 'tcpSocket', 'grpc'], gracePeriod });
   for (const f of ['initialDelaySeconds', 'timeoutSeconds', 'periodSeconds', 'successThreshold', 'failureThreshold']) {
     errs.push(...validateNonnegative(probe[f], `${path}.${f}`));
   }
@@ -71,10 +76,11 @@ export function validateProbe(probe: any, kind: ProbeKind, gracePeriod: number |
   return errs;
 }
 
-export function validateLifecycle(lifecycle: any, gracePeriod: number | undefined, path: string): FieldError[] {
+export function validateLifecycle(lifecycle: any, path: string, opts: { gracePeriod?: number }): FieldError[] {
+  const { gracePeriod } = opts;
   const errs: FieldError[] = [];
   for (const hook of ['postStart', 'preStop']) {
-    if (lifecycle?.[hook]) errs.push(...validateHandler(lifecycle[hook], ['exec', 'httpGet', 'tcpSocket', 'sleep'], gracePeriod, `${path}.${hook}`));
+    if (lifecycle?.[hook]) errs.push(...validateHandler(lifecycle[hook], `${path}.${hook}`, { allowed: ['exec', 'httpGet', 'tcpSocket', 'sleep'], gracePeriod }));
   }
   return errs;
 }

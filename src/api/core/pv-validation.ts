@@ -8,7 +8,7 @@
 
 import type { FieldError } from '../errors.js';
 import { forbiddenField, invalid, notSupported, required } from '../errors.js';
-import { compareQuantity, formatQuantity, parseQuantity, QUANTITY_FORMAT_ERROR, quantityValue } from '../quantity.js';
+import { compareQuantity, formatQuantity, parseQuantity, QUANTITY_FORMAT_ERROR, quantityToNumber } from '../quantity.js';
 import { isDNS1123Subdomain } from '../validation/names.js';
 import { FIELD_IMMUTABLE } from './field-validators.js';
 import { validatePersistentVolumeSource } from './pv-sources.js';
@@ -71,7 +71,7 @@ export function validatePersistentVolumeSpec(spec: any, path: string, opts: Pers
     for (const [name, value] of Object.entries(capacity)) {
       const p = `${path}.capacity[${name}]`;
       const q = typeof value === 'string' || typeof value === 'number' ? parseQuantity(value) : null;
-      if (q && quantityValue(q) < 0n) errs.push(invalid(p, Number(quantityValue(q)), 'must be a valid resource quantity'));
+      if (q && q.unscaled < 0n) errs.push(invalid(p, Math.trunc(quantityToNumber(q)), 'must be a valid resource quantity'));
       errs.push(...validatePositiveQuantity(value, p));
     }
   }

@@ -57,7 +57,8 @@ function validateContainerResourceName(name: string, path: string): FieldError[]
 type Parsed = { q: Quantity | null; errs: FieldError[] };
 
 /** Parses one quantity and checks it is a valid, non-negative (and, for extended resources, whole) value. */
-function checkQuantity(name: string, value: unknown, path: string): Parsed {
+function checkQuantity(value: unknown, path: string, opts: { name: string }): Parsed {
+  const { name } = opts;
   const text = typeof value === 'number' ? String(value) : value;
   if (typeof text !== 'string') return { q: null, errs: [invalid(path, value ?? null, 'must be a quantity')] };
   const q = parseQuantity(text.trim());
@@ -86,7 +87,7 @@ export function validateResourceRequirements(res: ResourceRequirementsLike | und
   for (const [name, value] of Object.entries(res.limits ?? {})) {
     const p = keyPath(limPath, name);
     errs.push(...validateContainerResourceName(name, p));
-    const { q, errs: qErrs } = checkQuantity(name, value, p);
+    const { q, errs: qErrs } = checkQuantity(value, p, { name });
     errs.push(...qErrs);
     if (q) limits.set(name, q);
     if (name === 'cpu' || name === 'memory') cpuOrMemory = true;
@@ -95,7 +96,7 @@ export function validateResourceRequirements(res: ResourceRequirementsLike | und
   for (const [name, value] of Object.entries(res.requests ?? {})) {
     const p = keyPath(reqPath, name);
     errs.push(...validateContainerResourceName(name, p));
-    const { q, errs: qErrs } = checkQuantity(name, value, p);
+    const { q, errs: qErrs } = checkQuantity(value, p, { name });
     errs.push(...qErrs);
     const limit = limits.get(name);
     if (q && limit) {

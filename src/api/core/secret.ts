@@ -86,7 +86,7 @@ function validateSecretData(secret: KObject): FieldError[] {
 }
 
 function validateSecretUpdate(secret: KObject, old: KObject): FieldError[] {
-  const errs = [...validateCoreObjectMetaUpdate(secret, old, META), ...validateImmutable(secret.type, old.type, 'type')];
+  const errs = [...validateCoreObjectMetaUpdate(secret, old, META), ...validateImmutable('type', { next: secret.type, old: old.type })];
   if (old.immutable === true) {
     if (secret.immutable !== true) errs.push(forbiddenField('immutable', IMMUTABLE_WHEN_SET));
     if (JSON.stringify(secret.data ?? null) !== JSON.stringify(old.data ?? null)) errs.push(forbiddenField('data', IMMUTABLE_WHEN_SET));

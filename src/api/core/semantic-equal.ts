@@ -6,7 +6,7 @@
 // for pointer fields such as storageClassName Kubernetes keeps them different too).
 
 import { isDeepStrictEqual } from 'node:util';
-import { formatQuantity, parseQuantity } from '../quantity.js';
+import { parseQuantity, quantityKey } from '../quantity.js';
 
 function isEmpty(v: unknown): boolean {
   if (v === undefined || v === null) return true;
@@ -42,7 +42,7 @@ export function normalizeResourceList(list: unknown): unknown {
   const out: Record<string, unknown> = {};
   for (const [k, v] of Object.entries(list as Record<string, unknown>)) {
     const q = typeof v === 'string' || typeof v === 'number' ? parseQuantity(v) : null;
-    out[k] = q ? formatQuantity({ unscaled: q.unscaled, scale: q.scale, format: 'DecimalSI' }) : v;
+    out[k] = q ? quantityKey(q) : v;
   }
   return out;
 }

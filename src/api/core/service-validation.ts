@@ -31,7 +31,8 @@ export const externallyAccessible = (svc: KObject) =>
   ['LoadBalancer', 'NodePort'].includes(svc.spec?.type) || (svc.spec?.type === 'ClusterIP' && (svc.spec?.externalIPs?.length ?? 0) > 0);
 const needsHealthCheck = (svc: KObject) => svc.spec?.type === 'LoadBalancer' && svc.spec?.externalTrafficPolicy === 'Local';
 
-function validateServicePort(sp: any, requireName: boolean, names: Set<string>, path: string): FieldError[] {
+function validateServicePort(sp: any, path: string, opts: { requireName: boolean; names: Set<string> }): FieldError[] {
+  const { requireName, names } = opts;
   const errs: FieldError[] = [];
   if (requireName && !sp?.name) errs.push(required(`${path}.name`));
   else if (sp?.name) {
@@ -194,7 +195,7 @@ function validateServiceSpec(svc: KObject): FieldError[] {
   errs.push(...validateTypeSpecific(svc));
   const names = new Set<string>();
   const ports: any[] = spec.ports ?? [];
-  ports.forEach((p, i) => errs.push(...validateServicePort(p, ports.length > 1, names, `spec.ports[${i}]`)));
+  ports.forEach((p, i) => errs.push(...validateServicePort(p, `spec.ports[${i}]`, { requireName: ports.length > 1, names })));
   if (spec.selector) errs.push(...validateLabels(spec.selector, 'spec.selector'));
   errs.push(...validateAffinity(spec));
   errs.push(...validateClusterIPs(svc));

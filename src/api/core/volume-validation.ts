@@ -62,7 +62,7 @@ function validateDownwardAPIItems(items: any[] | undefined, path: string): Field
     if (!file?.path) errs.push(required(`${path}.path`));
     errs.push(...validateLocalNonReservedPath(file?.path ?? '', `${path}.path`));
     if (file?.fieldRef) {
-      errs.push(...validateObjectFieldSelector(file.fieldRef, VOLUME_FIELD_PATHS, `${path}.fieldRef`));
+      errs.push(...validateObjectFieldSelector(file.fieldRef, `${path}.fieldRef`, { expressions: VOLUME_FIELD_PATHS }));
       if (file.resourceFieldRef) errs.push(invalid(path, 'resource', 'fieldRef and resourceFieldRef can not be specified simultaneously'));
     } else if (!file?.fieldRef && !file?.resourceFieldRef) {
       errs.push(required(path, 'one of fieldRef and resourceFieldRef is required'));
@@ -102,10 +102,9 @@ function validateProjected(src: any, path: string): FieldError[] {
   return errs;
 }
 
-/** Field checks of one source; `key` is the source's JSON name. */
-function validateSource(key: string, src: any, path: string): FieldError[] {
-  const p = `${path}.${key}`;
-  switch (key) {
+/** Field checks of one source at `p`; `key` is the source's JSON name. */
+function validateSource(src: any, p: string, opts: { key: string }): FieldError[] {
+  switch (opts.key) {
     case 'emptyDir': {
       const q = src.sizeLimit === undefined ? null : parseQuantity(String(src.sizeLimit));
       if (src.sizeLimit !== undefined && (!q || q.unscaled < 0n)) return [forbiddenField(`${p}.sizeLimit`, 'SizeLimit field must be a valid resource quantity')];
@@ -158,7 +157,7 @@ function validateVolumeSource(vol: any, path: string): FieldError[] {
       continue;
     }
     count++;
-    errs.push(...validateSource(key, src, path));
+    errs.push(...validateSource(src, `${path}.${key}`, { key }));
   }
   if (count === 0) errs.push(required(path, 'must specify a volume type'));
   return errs;

@@ -25,7 +25,7 @@ test('roleBindingResource.defaults() fills roleRef and subject apiGroups', () =>
   });
   roleBindingResource.defaults!(rb);
   assert.equal(rb.roleRef!.apiGroup, 'rbac.authorization.k8s.io');
-  assert.deepEqual(rb.subjects!.map((s) => s.apiGroup), ['rbac.authorization.k8s.io', 'rbac.authorization.k8s.io', '']);
+  assert.deepEqual(rb.subjects!.map((s) => s.apiGroup), ['rbac.authorization.k8s.io', 'rbac.authorization.k8s.io', undefined]);
   assert.deepEqual(validateRoleBinding(rb), []);
 });
 

@@ -20,7 +20,6 @@ export function defaultSubjects(subjects: Partial<Subject>[] | undefined): void 
   for (const s of subjects ?? []) {
     if (!s || typeof s !== 'object' || s.apiGroup) continue;
     if (s.kind === 'User' || s.kind === 'Group') s.apiGroup = RBAC_GROUP;
-    else if (s.kind === 'ServiceAccount') s.apiGroup = '';
   }
 }
 

@@ -47,8 +47,8 @@ export function parsePatchBody(ctx: HandlerContext): ParsedPatch {
   const text = (ctx.req.body ?? Buffer.alloc(0)).toString('utf8');
   if (!text.trim()) throw badRequest('the body of the request was empty');
   if (type === 'apply') {
-    const value = parseYaml(text);
-    return { type, body: value, duplicates: [] };
+    const { value, duplicates } = parseYaml(text);
+    return { type, body: value, duplicates };
   }
   const { value, duplicates } = parseJsonStrict(text);
   if (type === 'json' && !Array.isArray(value)) {
