@@ -24,6 +24,7 @@ import { buildOpenApiV2, buildOpenApiV3 } from './openapi.js';
 import { schemaNode, hasDefinition } from '../api/schema/schemas.js';
 import type { SchemaNode } from '../api/schema/node.js';
 import { serveVirtual } from './handlers/virtual.js';
+import { parseBool } from './query.js';
 
 export interface ApiServerOptions {
   store: Store;
@@ -200,7 +201,7 @@ export class ApiServer {
       gv = `${segs[1]}/${segs[2]}`;
       rest = segs.slice(3);
     } else return undefined;
-    let watch = query.get('watch') === 'true' || query.get('watch') === '1';
+    let watch = parseBool(query.get('watch'));
     if (rest[0] === 'watch') {
       watch = true;
       rest = rest.slice(1);

@@ -43,6 +43,7 @@ clusters:
 - name: berth
   cluster:
     server: ${url}
+    insecure-skip-tls-verify: true
 contexts:
 - name: berth
   context:

@@ -8,6 +8,7 @@ import type { ApiResponse } from '../request.js';
 import { jsonResponse } from '../request.js';
 import type { HandlerContext } from './context.js';
 import { checkDryRun } from './body.js';
+import { parseBool } from '../query.js';
 import { parseFilter, matches, renderOne } from './read.js';
 import { buildList } from '../output.js';
 import { gr } from '../registry/resource-store.js';
@@ -48,7 +49,7 @@ export function parseDeleteOptions(ctx: HandlerContext): DeleteOptions {
     }
     opts.propagationPolicy = p;
   }
-  const o = body.orphanDependents ?? (q.get('orphanDependents') !== null ? q.get('orphanDependents') === 'true' : undefined);
+  const o = body.orphanDependents ?? (q.get('orphanDependents') !== null ? parseBool(q.get('orphanDependents')) : undefined);
   if (o !== undefined) {
     if (opts.propagationPolicy) {
       throw invalidObject('DeleteOptions', 'meta.k8s.io', '', [

@@ -17,6 +17,7 @@ import { mergePatch } from '../patch/json-merge.js';
 import { jsonPatch } from '../patch/json-patch.js';
 import type { SchemaNode } from '../../api/schema/node.js';
 import { serverSideApplyHandler } from './apply.js';
+import { parseBool } from '../query.js';
 
 export type PatchType = 'json' | 'merge' | 'strategic' | 'apply';
 
@@ -110,7 +111,7 @@ export async function patchObject(ctx: HandlerContext): Promise<ApiResponse> {
   const subresource = ctx.subresource === 'status' ? 'status' : '';
   const schema = ctx.server.schema(ctx.def.schemaName);
   if (p.type === 'apply') {
-    return serverSideApplyHandler(ctx, p.body as KObject, { force: force === 'true', dryRun, subresource, schema });
+    return serverSideApplyHandler(ctx, p.body as KObject, { force: parseBool(force), dryRun, subresource, schema });
   }
   const name = ctx.name!;
   const manager = fieldManagerOf(ctx, 'unknown');

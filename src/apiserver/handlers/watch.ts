@@ -16,6 +16,7 @@ import type { HandlerContext } from './context.js';
 import { matches, parseFilter, parseRv, waitFresh } from './read.js';
 import { prefixFor } from '../registry/resource-store.js';
 import { expired } from '../../api/errors.js';
+import { parseBool } from '../query.js';
 
 const MAX_QUEUED = 10000;
 
@@ -56,11 +57,9 @@ export async function watchObjects(ctx: HandlerContext): Promise<ApiResponse> {
   const filter = parseFilter(ctx);
   const out = negotiate(ctx.req.headers.accept);
   const rvParam = parseRv(q.get('resourceVersion'));
-  const bookmarks = q.get('allowWatchBookmarks') === 'true';
-  const sendInitial = q.get('sendInitialEvents');
-  if (sendInitial !== null && sendInitial !== 'true' && sendInitial !== 'false') {
-    throw badRequest(`sendInitialEvents: Invalid value: ${JSON.stringify(sendInitial)}: must be true or false`);
-  }
+  const bookmarks = parseBool(q.get('allowWatchBookmarks'));
+  const rawInitial = q.get('sendInitialEvents');
+  const sendInitial = rawInitial === null ? null : parseBool(rawInitial) ? 'true' : 'false';
   if (sendInitial === 'true' && q.get('resourceVersionMatch') !== 'NotOlderThan') {
     throw badRequest('sendInitialEvents: Forbidden: sendInitialEvents is forbidden for watch unless resourceVersionMatch is set to NotOlderThan');
   }
