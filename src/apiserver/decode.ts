@@ -4,14 +4,17 @@
 // ...`; unknown and duplicate fields reject under Strict, become warnings under Warn (the default, as
 // in kube-apiserver) and pass silently under Ignore. Like decoding into Go structs, the decoded object
 // loses its unknown fields and its null-valued struct fields (duplicates keep the last value).
+// Protobuf bodies are decoded by protobuf/decode-protobuf.ts and then checked like JSON.
 // Deliberately absent: patch bodies (the patch handlers parse them with parseJsonStrict/parseYaml and
-// apply enforceFieldValidation to the patched object), defaulting and semantic validation, and protobuf.
+// apply enforceFieldValidation to the patched object), defaulting and semantic validation.
 
 import type { SchemaNode } from '../api/schema/node.js';
 import { badRequest, requestEntityTooLarge, unsupportedMediaType } from '../api/errors.js';
 import { checkFields } from './decode-check.js';
 import type { FieldReport } from './decode-check.js';
 import { parseJsonStrict, parseYaml } from './decode-parse.js';
+import type { Parsed } from './decode-parse.js';
+import { decodeProtobufObject, isProtobufContentType } from './protobuf/decode-protobuf.js';
 
 export { checkFields } from './decode-check.js';
 export type { FieldReport } from './decode-check.js';
@@ -56,13 +59,14 @@ function drain(req: BodySource): void {
   if (typeof r.resume === 'function') r.resume();
 }
 
-export type BodyFormat = 'json' | 'yaml';
+export type BodyFormat = 'json' | 'yaml' | 'protobuf';
 
 /** The decoder for a Content-Type, or 415 for anything else (a missing type included). */
 export function bodyFormat(contentType: string | undefined): BodyFormat {
   const media = (contentType ?? '').split(';')[0]!.trim().toLowerCase();
   if (media === 'application/json') return 'json';
   if (media === 'application/yaml') return 'yaml';
+  if (isProtobufContentType(media)) return 'protobuf';
   throw unsupportedMediaType(contentType ?? '');
 }
 
@@ -89,9 +93,7 @@ const VERSION_KIND_TYPE = 'struct { APIVersion string "json:\\"apiVersion,omitem
 export function decodeObject(options: DecodeOptions): Decoded {
   const { kind, apiVersion, schema } = options;
   const format = bodyFormat(options.contentType);
-  const text = typeof options.body === 'string' ? options.body : options.body.toString('utf8');
-  const errorPrefix = format === 'json' ? "couldn't get version/kind; json parse error: " : 'error converting YAML to JSON: ';
-  const { value, duplicates } = format === 'json' ? parseJsonStrict(text, { errorPrefix }) : parseYaml(text, { errorPrefix });
+  const { value, duplicates } = format === 'protobuf' ? decodeProtobuf(options) : parseText(options.body, format);
   if (value !== null && (typeof value !== 'object' || Array.isArray(value))) {
     throw badRequest(`couldn't get version/kind; json parse error: json: cannot unmarshal ${jsonKind(value)} into Go value of type ${VERSION_KIND_TYPE}`);
   }
@@ -102,6 +104,18 @@ export function decodeObject(options: DecodeOptions): Decoded {
   if (obj.apiVersion === undefined || obj.apiVersion === '') obj.apiVersion = apiVersion;
   if (obj.kind === undefined || obj.kind === '') obj.kind = kind;
   return { obj, warnings };
+}
+
+function parseText(body: Buffer | string, format: 'json' | 'yaml'): Parsed {
+  const text = typeof body === 'string' ? body : body.toString('utf8');
+  const errorPrefix = format === 'json' ? "couldn't get version/kind; json parse error: " : 'error converting YAML to JSON: ';
+  return format === 'json' ? parseJsonStrict(text, { errorPrefix }) : parseYaml(text, { errorPrefix });
+}
+
+function decodeProtobuf(options: DecodeOptions): Parsed {
+  const { body, kind, apiVersion, schema } = options;
+  const buf = typeof body === 'string' ? Buffer.from(body, 'latin1') : body;
+  return { value: decodeProtobufObject(buf, { kind, apiVersion, schemaName: schema.name ?? '', schema }), duplicates: [] };
 }
 
 /** A body's apiVersion and kind may be absent (the endpoint supplies them) but must match when present. */

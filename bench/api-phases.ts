@@ -1,0 +1,298 @@
+// The API load phases, each a function of a base URL and its options returning plain figures:
+// concurrent creates, closed-loop and paced GETs, timed LISTs (JSON and Table), and watch fan-out
+// latency. They run inside the load worker (bench/api-load.ts), never on the runner's thread.
+// Deliberately absent: starting the server, CPU/RSS sampling and pass/fail (bench/run.ts owns those).
+
+import { performance } from 'node:perf_hooks';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { LoadClient, openWatch } from './http-client.js';
+import type { WatchStream } from './http-client.js';
+import { benchPod } from './pod.js';
+import { round, summarise } from './stats.js';
+import type { LatencySummary } from './stats.js';
+
+export interface CreatesOptions {
+  namespace: string;
+  count: number;
+  concurrency: number;
+  /** Names are `<namePrefix><i>`. */
+  namePrefix: string;
+}
+
+export interface CreatesResult {
+  count: number;
+  concurrency: number;
+  seconds: number;
+  perSecond: number;
+  latency: LatencySummary;
+  errors: number;
+  firstError?: string;
+  requestBytes: number;
+  responseBytes: number;
+}
+
+export async function createPods(url: string, o: CreatesOptions): Promise<CreatesResult> {
+  const client = new LoadClient(url, { sockets: o.concurrency });
+  const path = `/api/v1/namespaces/${o.namespace}/pods`;
+  const lat: number[] = [];
+  let errors = 0;
+  let firstError: string | undefined;
+  let responseBytes = 0;
+  const requestBytes = JSON.stringify(benchPod(`${o.namePrefix}0`, { namespace: o.namespace })).length;
+  let next = 0;
+  const worker = async (): Promise<void> => {
+    for (let i = next++; i < o.count; i = next++) {
+      const body = JSON.stringify(benchPod(`${o.namePrefix}${i}`, { namespace: o.namespace }));
+      const t0 = performance.now();
+      const r = await client.request('POST', path, { body, expect: 201 });
+      lat.push(performance.now() - t0);
+      responseBytes = r.bytes;
+      if (r.status !== 201) {
+        errors++;
+        firstError ??= `${r.status} ${r.body?.slice(0, 300)}`;
+      }
+    }
+  };
+  const t0 = performance.now();
+  await Promise.all(Array.from({ length: o.concurrency }, worker));
+  const seconds = (performance.now() - t0) / 1000;
+  client.close();
+  return {
+    count: o.count,
+    concurrency: o.concurrency,
+    seconds: round(seconds),
+    perSecond: Math.round(o.count / seconds),
+    latency: summarise(lat),
+    errors,
+    firstError,
+    requestBytes,
+    responseBytes,
+  };
+}
+
+export interface GetsOptions {
+  namespace: string;
+  names: string[];
+  concurrency: number;
+  durationMs: number;
+  /** Requests per second across all clients; unset = closed loop (each client sends when answered). */
+  rate?: number;
+}
+
+export interface GetsResult {
+  mode: 'closed-loop' | 'paced';
+  targetRate?: number;
+  concurrency: number;
+  requests: number;
+  perSecond: number;
+  /** Paced: measured from each request's scheduled send time, so a server that falls behind pays for its queue. */
+  latency: LatencySummary;
+  errors: number;
+  firstError?: string;
+}
+
+export async function getPods(url: string, o: GetsOptions): Promise<GetsResult> {
+  const client = new LoadClient(url, { sockets: o.concurrency });
+  const base = `/api/v1/namespaces/${o.namespace}/pods/`;
+  const lat: number[] = [];
+  let errors = 0;
+  let firstError: string | undefined;
+  let seed = 12345;
+  const pick = (): string => {
+    seed = (seed * 1103515245 + 12345) & 0x7fffffff;
+    return o.names[seed % o.names.length]!;
+  };
+  const start = performance.now();
+  const end = start + o.durationMs;
+  const interval = o.rate ? (1000 * o.concurrency) / o.rate : 0;
+  const worker = async (w: number): Promise<void> => {
+    let scheduled = start + (interval * w) / o.concurrency;
+    for (;;) {
+      if (interval) {
+        const wait = scheduled - performance.now();
+        if (wait >= 1) await sleep(Math.floor(wait));
+        else if (wait > 0) await new Promise<void>((r) => setImmediate(r));
+      }
+      const sent = interval ? scheduled : performance.now();
+      if (sent >= end) return;
+      const r = await client.request('GET', base + pick(), { expect: 200 });
+      lat.push(performance.now() - sent);
+      if (r.status !== 200) {
+        errors++;
+        firstError ??= `${r.status} ${r.body?.slice(0, 300)}`;
+      }
+      scheduled += interval;
+    }
+  };
+  await Promise.all(Array.from({ length: o.concurrency }, (_, w) => worker(w)));
+  const seconds = (performance.now() - start) / 1000;
+  client.close();
+  return {
+    mode: o.rate ? 'paced' : 'closed-loop',
+    targetRate: o.rate,
+    concurrency: o.concurrency,
+    requests: lat.length,
+    perSecond: Math.round(lat.length / seconds),
+    latency: summarise(lat),
+    errors,
+    firstError,
+  };
+}
+
+export interface ListOptions {
+  path: string;
+  accept?: string;
+  runs: number;
+  /** Follow `continue` with this page size, as kubectl does by default (500). */
+  pageSize?: number;
+}
+
+export interface ListResult {
+  runs: number;
+  items: number;
+  bytes: number;
+  pages: number;
+  latency: LatencySummary;
+}
+
+export async function listTimed(url: string, o: ListOptions): Promise<ListResult> {
+  const client = new LoadClient(url, { sockets: 1 });
+  const lat: number[] = [];
+  let items = 0;
+  let bytes = 0;
+  let pages = 0;
+  for (let run = 0; run < o.runs; run++) {
+    const t0 = performance.now();
+    let cont: string | undefined;
+    let runBytes = 0;
+    let runItems = 0;
+    let runPages = 0;
+    do {
+      const q = new URLSearchParams();
+      if (o.pageSize) q.set('limit', String(o.pageSize));
+      if (cont) q.set('continue', cont);
+      const qs = q.toString();
+      const path = qs ? `${o.path}?${qs}` : o.path;
+      // Parsing is needed only to follow pages or, on the last run, to count items; the timed
+      // figure of an unpaged list stops at the last byte.
+      const needParse = !!o.pageSize || run === o.runs - 1;
+      const r = await client.request('GET', path, { accept: o.accept, keepBody: needParse, expect: 200 });
+      if (r.status !== 200) throw new Error(`LIST ${path} answered ${r.status}: ${r.body?.slice(0, 300)}`);
+      runBytes += r.bytes;
+      runPages++;
+      cont = undefined;
+      if (needParse) {
+        const doc = JSON.parse(r.body!) as { items?: unknown[]; rows?: unknown[]; metadata?: { continue?: string } };
+        runItems += (doc.items ?? doc.rows ?? []).length;
+        if (o.pageSize) cont = doc.metadata?.continue || undefined;
+      }
+    } while (cont);
+    lat.push(performance.now() - t0);
+    bytes = runBytes;
+    pages = runPages;
+    if (runItems) items = runItems;
+  }
+  client.close();
+  return { runs: o.runs, items, bytes, pages, latency: summarise(lat) };
+}
+
+export interface WatchOptions {
+  namespace: string;
+  watchers: number;
+  writes: number;
+  intervalMs: number;
+}
+
+export interface WatchResult {
+  watchers: number;
+  writes: number;
+  intervalMs: number;
+  /** Receive time at each watcher minus the time the write was sent, over all (write, watcher) pairs. */
+  sinceSent: LatencySummary;
+  /** The same minus the time the write was acknowledged: the fan-out alone (negative = before the ack). */
+  sinceAcked: LatencySummary;
+  /** Write round trips, for scale. */
+  writeLatency: LatencySummary;
+  missing: number;
+}
+
+const SEQ_LABEL = 'bench.berth.dev/seq';
+
+/**
+ * Even writes create pod w-<i>, odd ones merge-patch the pod the previous write created, so the
+ * watchers see ADDED and MODIFIED alike. Each write carries its sequence number as a label, which is
+ * how a watcher's event is matched to the write that caused it.
+ */
+export async function watchFanout(url: string, o: WatchOptions): Promise<WatchResult> {
+  const client = new LoadClient(url, { sockets: 2 });
+  const base = `/api/v1/namespaces/${o.namespace}/pods`;
+  const listed = await client.request('GET', `${base}?limit=1`, { keepBody: true, expect: 200 });
+  const rv = (JSON.parse(listed.body!) as { metadata: { resourceVersion: string } }).metadata.resourceVersion;
+  const streams: WatchStream[] = [];
+  for (let i = 0; i < o.watchers; i++) streams.push(openWatch(url, `${base}?watch=true&resourceVersion=${rv}`));
+  const statuses = await Promise.all(streams.map((s) => s.opened));
+  if (statuses.some((s) => s !== 200)) throw new Error(`watch answered ${statuses.find((s) => s !== 200)}`);
+  await sleep(200);
+
+  const sent: number[] = [];
+  const acked: number[] = [];
+  const writeLat: number[] = [];
+  const inflight: Promise<void>[] = [];
+  const t0 = performance.now();
+  for (let i = 0; i < o.writes; i++) {
+    const due = t0 + i * o.intervalMs;
+    const wait = due - performance.now();
+    if (wait > 0) await sleep(wait);
+    const labels = { [SEQ_LABEL]: String(i) };
+    sent[i] = performance.now();
+    const req =
+      i % 2 === 0
+        ? client.request('POST', base, { body: JSON.stringify(podWithSeq(`w-${i}`, o.namespace, i)), expect: 201 })
+        : client.request('PATCH', `${base}/w-${i - 1}`, {
+            body: JSON.stringify({ metadata: { labels } }),
+            contentType: 'application/merge-patch+json',
+            expect: 200,
+          });
+    inflight.push(
+      req.then((r) => {
+        acked[i] = performance.now();
+        writeLat.push(acked[i]! - sent[i]!);
+        if (r.status >= 300) throw new Error(`watch write ${i} answered ${r.status}: ${r.body?.slice(0, 300)}`);
+      }),
+    );
+  }
+  await Promise.all(inflight);
+  const deadline = performance.now() + 5000;
+  const seen = (): number => streams.reduce((n, s) => n + s.lines.length, 0);
+  while (seen() < o.writes * o.watchers && performance.now() < deadline) await sleep(20);
+  for (const s of streams) s.close();
+  client.close();
+
+  const sinceSent: number[] = [];
+  const sinceAcked: number[] = [];
+  for (const s of streams) {
+    for (const { at, line } of s.lines) {
+      if (!line.trim()) continue;
+      const ev = JSON.parse(line) as { type: string; object?: { metadata?: { labels?: Record<string, string> } } };
+      const seq = Number(ev.object?.metadata?.labels?.[SEQ_LABEL]);
+      if (!Number.isInteger(seq) || sent[seq] === undefined) continue;
+      sinceSent.push(at - sent[seq]!);
+      sinceAcked.push(at - acked[seq]!);
+    }
+  }
+  return {
+    watchers: o.watchers,
+    writes: o.writes,
+    intervalMs: o.intervalMs,
+    sinceSent: summarise(sinceSent),
+    sinceAcked: summarise(sinceAcked),
+    writeLatency: summarise(writeLat),
+    missing: o.writes * o.watchers - sinceSent.length,
+  };
+}
+
+function podWithSeq(name: string, namespace: string, seq: number): Record<string, unknown> {
+  const pod = benchPod(name, { namespace, run: 'watch' }) as { metadata: { labels: Record<string, string> } };
+  pod.metadata.labels[SEQ_LABEL] = String(seq);
+  return pod;
+}

@@ -1,0 +1,91 @@
+// The berth server under test as a real separate process: started with `berth server --port 0
+// --store sqlite` on a temp data dir (optionally under `node --cpu-prof`), ready when /readyz is 200,
+// stopped by its own PID with SIGTERM. Also reads /proc for any PID's RSS and CPU time.
+// Deliberately absent: load and measurement logic (bench/run.ts and the load worker own those).
+
+import { spawn } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+/** The repository root: this file runs as dist/bench/server-process.js. */
+export const REPO = resolve(fileURLToPath(import.meta.url), '../../..');
+
+export interface ServerProcess {
+  url: string;
+  pid: number;
+  output(): string;
+  stop(): Promise<number | null>;
+}
+
+export async function startServer(opts: { dataDir: string; cpuProfDir?: string }): Promise<ServerProcess> {
+  const nodeArgs = opts.cpuProfDir ? ['--cpu-prof', '--cpu-prof-dir', opts.cpuProfDir] : [];
+  const args = [...nodeArgs, join(REPO, 'bin', 'berth.js'), 'server', '--port', '0', '--data-dir', opts.dataDir, '--store', 'sqlite'];
+  const proc: ChildProcess = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+  let out = '';
+  proc.stdout!.on('data', (d) => (out += d));
+  proc.stderr!.on('data', (d) => (out += d));
+  const url = await new Promise<string>((res, rej) => {
+    const timer = setTimeout(() => rej(new Error(`berth server did not start in 30 s:\n${out}`)), 30_000);
+    const onExit = (code: number | null) => {
+      clearTimeout(timer);
+      rej(new Error(`berth server exited with ${code} during start-up:\n${out}`));
+    };
+    proc.once('exit', onExit);
+    proc.stdout!.on('data', function check() {
+      const m = out.match(/apiserver: listening on (http:\/\/\S+)/);
+      if (m && out.includes('export KUBECONFIG=')) {
+        clearTimeout(timer);
+        proc.off('exit', onExit);
+        proc.stdout!.off('data', check);
+        res(m[1]!);
+      }
+    });
+  });
+  const deadline = Date.now() + 30_000;
+  for (;;) {
+    const r = await fetch(`${url}/readyz`).catch(() => undefined);
+    if (r?.status === 200) break;
+    if (Date.now() > deadline) throw new Error(`berth server at ${url} never answered /readyz with 200:\n${out}`);
+    await new Promise((r2) => setTimeout(r2, 50));
+  }
+  return {
+    url,
+    pid: proc.pid!,
+    output: () => out,
+    async stop() {
+      if (proc.exitCode !== null) return proc.exitCode;
+      const exited = new Promise<number | null>((r) => proc.once('exit', (c) => r(c)));
+      process.kill(proc.pid!, 'SIGTERM');
+      const timer = setTimeout(() => process.kill(proc.pid!, 'SIGKILL'), 20_000);
+      const code = await exited;
+      clearTimeout(timer);
+      return code;
+    },
+  };
+}
+
+export interface Memory {
+  rssMB: number;
+  /** Peak RSS since the process started. */
+  hwmMB: number;
+}
+
+export function memoryOf(pid: number | 'self'): Memory {
+  const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+  const kb = (field: string): number => Number(status.match(new RegExp(`^${field}:\\s+(\\d+) kB`, 'm'))?.[1] ?? 0);
+  return { rssMB: Math.round(kb('VmRSS') / 102.4) / 10, hwmMB: Math.round(kb('VmHWM') / 102.4) / 10 };
+}
+
+/** User + system CPU seconds the process has used so far (all its threads). */
+export function cpuSecondsOf(pid: number | 'self'): number {
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  // Fields after the parenthesised command name; utime and stime are fields 14 and 15.
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  const ticks = Number(fields[11]) + Number(fields[12]);
+  return ticks / CLOCK_TICKS;
+}
+
+// sysconf(_SC_CLK_TCK) is 100 on every Linux Node runs on in practice.
+const CLOCK_TICKS = 100;
