@@ -3,6 +3,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
+import { chmodSync } from 'node:fs';
 import { startBerth, eventually } from './harness.js';
 import type { Berth } from './harness.js';
 import { RBAC, STORAGE, WORKLOADS } from './manifests.js';
@@ -129,6 +130,18 @@ test('kubectl patch (strategic, merge, json), label, annotate and scale', async 
   assert.notEqual(bad.code, 0);
 });
 
+test('kubectl edit saves the edited object and reports no change when nothing changed', async () => {
+  const editor = b.file('editor.sh', '#!/bin/sh\nsed -i "s/app: nginx$/app: nginx2/" "$1"\n');
+  chmodSync(editor, 0o755);
+  const edited = await b.kubectl(['edit', 'svc', 'nginx'], { env: { KUBE_EDITOR: editor } });
+  assert.equal(edited.code, 0, edited.stderr);
+  assert.match(edited.stdout, /service\/nginx edited/);
+  const svc = JSON.parse(ok(await b.kubectl(['get', 'svc', 'nginx', '-o', 'json'])));
+  assert.equal(svc.metadata.labels.app, 'nginx2');
+  const same = await b.kubectl(['edit', 'svc', 'nginx'], { env: { KUBE_EDITOR: 'true' } });
+  assert.match(same.stdout + same.stderr, /Edit cancelled, no changes made/);
+});
+
 test('kubectl patch rejects an immutable change with the Kubernetes message', async () => {
   const r = await b.kubectl(['patch', 'sts', 'web', '--type', 'merge', '-p', '{"spec":{"serviceName":"other"}}']);
   assert.notEqual(r.code, 0);
@@ -176,6 +189,9 @@ test('kubectl describe, explain and api-resources work', async () => {
   const d = ok(await b.kubectl(['describe', 'sts', 'web']));
   assert.match(d, /Name:\s+web/);
   assert.match(d, /Selector:\s+app=nginx/);
+  const pvc = ok(await b.kubectl(['describe', 'pvc', 'claim1']));
+  assert.match(pvc, /Name:\s+claim1/);
+  assert.match(pvc, /StorageClass:\s+fast/);
   const e = ok(await b.kubectl(['explain', 'pvc.spec']));
   assert.match(e, /KIND:\s+PersistentVolumeClaim/);
   assert.match(e, /accessModes/);

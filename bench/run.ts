@@ -1,0 +1,216 @@
+// `npm run bench`: one run that measures the raw sqlite store (bench/store.ts, bench/raw-extras.ts)
+// and then a real `berth server` process under HTTP load from a worker thread (bench/api-load.ts),
+// and reports each API figure against its target and as a ratio to the raw store of the same run.
+// `-- --cpu-prof` runs the server under `node --cpu-prof` and prints where its time went.
+// Deliberately absent: asserting on targets (the exit code says only whether the bench itself ran).
+
+import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { openStore } from '../src/store/open.js';
+import { benchRawStore } from './store.js';
+import { benchRawList, benchRawWatch } from './raw-extras.js';
+import { ApiLoad } from './api-load.js';
+import type { PhaseRun } from './api-load.js';
+import { cpuSecondsOf, memoryOf, REPO, startServer } from './server-process.js';
+import type { ServerProcess } from './server-process.js';
+import { printTable, ratio, writeResults } from './report.js';
+import type { Row } from './report.js';
+import { printProfile, profileTop } from './profile-top.js';
+import type { ProfileSummary } from './profile-top.js';
+
+const PODS = 10_000;
+const CONCURRENCY = 16;
+const GET_RATE = 5_050; // a little above the 5,000/s target, so keeping up means achieving it
+const TABLE_ACCEPT = 'application/json;as=Table;v=v1;g=meta.k8s.io,application/json;as=Table;v=v1beta1;g=meta.k8s.io,application/json';
+
+interface Cpu {
+  /** CPU used during the phase as % of one core (200% = both cores of this machine). */
+  serverPercent: number;
+  clientPercent: number;
+  clientEventLoopUtilisation?: number;
+}
+
+async function main(): Promise<void> {
+  const cpuProf = process.argv.includes('--cpu-prof');
+  const root = mkdtempSync(join(tmpdir(), 'berth-bench-'));
+  const profDir = cpuProf ? mkdtempSync(join(tmpdir(), 'berth-bench-prof-')) : undefined;
+  const started = performance.now();
+  let server: ServerProcess | undefined;
+  let load: ApiLoad | undefined;
+  try {
+    say(`starting berth server (sqlite) on a temp data dir${cpuProf ? ' under --cpu-prof' : ''}`);
+    server = await startServer({ dataDir: join(root, 'server'), cpuProfDir: profDir });
+    const srv = server;
+    await sleep(2000);
+    const idleMemory = memoryOf(srv.pid);
+    say(`server pid ${srv.pid} at ${srv.url}, idle RSS ${idleMemory.rssMB} MB`);
+
+    for (const ns of ['bench', 'bench-watch', 'bench-warm']) await setup(srv.url, 'POST', '/api/v1/namespaces', { apiVersion: 'v1', kind: 'Namespace', metadata: { name: ns } });
+    // The raw store writes values the size of a pod as berth stores it, so the ratios compare equal bytes.
+    const { benchPod } = await import('./pod.js');
+    await setup(srv.url, 'POST', '/api/v1/namespaces/bench-warm/pods', benchPod('probe', { namespace: 'bench-warm' }));
+    const podBytes = (await (await fetch(`${srv.url}/api/v1/namespaces/bench-warm/pods/probe`)).text()).length;
+
+    say(`raw store: ${PODS} creates from ${CONCURRENCY} writers, values of ${podBytes} bytes (the server is idle meanwhile)`);
+    const store = await openStore({ kind: 'sqlite', dataDir: join(root, 'raw') });
+    const rawCpu0 = cpuSecondsOf('self');
+    const rawT0 = performance.now();
+    const raw = await benchRawStore(store, { creates: PODS, concurrency: CONCURRENCY, gets: 5000, valueBytes: podBytes, prefix: '/bench/raw/' });
+    const rawList = await benchRawList(store, { prefix: '/bench/raw/', count: PODS, runs: 5 });
+    const rawWatch = await benchRawWatch(store, { prefix: '/bench/raw-watch/', writes: 200, valueBytes: podBytes });
+    const rawCpuPercent = pct(cpuSecondsOf('self') - rawCpu0, performance.now() - rawT0);
+    await store.close();
+
+    say('API: load generator in a worker thread of this process; the server is a separate process');
+    load = new ApiLoad(srv.url);
+    const api = load;
+    const phase = async <R>(label: string, run: () => Promise<PhaseRun<R>>): Promise<{ result: R; cpu: Cpu }> => {
+      say(label);
+      const s0 = cpuSecondsOf(srv.pid);
+      const c0 = cpuSecondsOf('self');
+      const t0 = performance.now();
+      const r = await run();
+      const ms = performance.now() - t0;
+      const cpu = { serverPercent: pct(cpuSecondsOf(srv.pid) - s0, ms), clientPercent: pct(cpuSecondsOf('self') - c0, ms), clientEventLoopUtilisation: r.clientEventLoopUtilisation };
+      return { result: r.result, cpu };
+    };
+
+    await phase('API warm-up: 1,000 creates and 3 s of GETs (not reported)', async () => {
+      await api.run('creates', { namespace: 'bench-warm', count: 1000, concurrency: CONCURRENCY, namePrefix: 'warm-' });
+      return api.run('gets', { namespace: 'bench-warm', names: names('warm-', 1000), concurrency: CONCURRENCY, durationMs: 3000 });
+    });
+    const creates = await phase(`API creates: ${PODS} pods from ${CONCURRENCY} clients`, () =>
+      api.run('creates', { namespace: 'bench', count: PODS, concurrency: CONCURRENCY, namePrefix: 'p-' }),
+    );
+    const podNames = names('p-', PODS);
+    const getsMax = await phase(`API GETs: closed loop, ${CONCURRENCY} clients, 5 s`, () =>
+      api.run('gets', { namespace: 'bench', names: podNames, concurrency: CONCURRENCY, durationMs: 5000 }),
+    );
+    const getsPaced = await phase(`API GETs: paced at ${GET_RATE}/s over ${CONCURRENCY} connections, 5 s`, () =>
+      api.run('gets', { namespace: 'bench', names: podNames, concurrency: CONCURRENCY, durationMs: 5000, rate: GET_RATE }),
+    );
+    const listPath = '/api/v1/namespaces/bench/pods';
+    const listJson = await phase(`API LIST ${PODS} pods, JSON, 5 runs`, () => api.run('list', { path: listPath, runs: 5 }));
+    const listTable = await phase(`API LIST ${PODS} pods, Table (kubectl get), 5 runs`, () => api.run('list', { path: listPath, accept: TABLE_ACCEPT, runs: 5 }));
+    const listPaged = await phase(`API LIST ${PODS} pods, Table in pages of 500 (kubectl's default chunking), 3 runs`, () =>
+      api.run('list', { path: listPath, accept: TABLE_ACCEPT, runs: 3, pageSize: 500 }),
+    );
+    const watch = await phase('API watch: 100 watchers, 200 writes one every 20 ms', () =>
+      api.run('watch', { namespace: 'bench-watch', watchers: 100, writes: 200, intervalMs: 20 }),
+    );
+    await sleep(1000);
+    const loadedMemory = memoryOf(srv.pid);
+    await load.stop();
+    load = undefined;
+    const exitCode = await srv.stop();
+    server = undefined;
+
+    let profile: ProfileSummary | undefined;
+    if (profDir) {
+      const file = readdirSync(profDir).find((f) => f.endsWith('.cpuprofile'));
+      if (file) profile = profileTop(join(profDir, file), 20);
+      else say(`no .cpuprofile appeared in ${profDir} (server exit code ${exitCode})`);
+    }
+
+    const c = creates.result;
+    const gm = getsMax.result;
+    const gp = getsPaced.result;
+    const w = watch.result;
+    const rows: Row[] = [
+      { metric: 'raw store: creates/s (16 writers)', value: `${raw.createsPerSecond}/s`, ratio: `p50 ${raw.createP50Ms} ms, p99 ${raw.createP99Ms} ms` },
+      { metric: 'raw store: get p50 / p99 (idle)', value: `${raw.getP50Ms} / ${raw.getP99Ms} ms`, ratio: `p99 under writes ${raw.getUnderWritesP99Ms} ms` },
+      { metric: `raw store: list ${rawList.keys} keys p50`, value: `${rawList.latency.p50Ms} ms` },
+      { metric: 'raw store: watch delivery p50 / p99', value: `${rawWatch.p50Ms} / ${rawWatch.p99Ms} ms`, ratio: 'create call -> event, 1 in-process watcher' },
+      { metric: '1. creates/s (16 clients, pods)', value: `${c.perSecond}/s`, target: '>= 2000/s', pass: c.perSecond >= 2000 && c.errors === 0, ratio: ratio(c.perSecond, raw.createsPerSecond, `${raw.createsPerSecond}/s`) },
+      { metric: '1. create p99', value: `${c.latency.p99Ms} ms`, target: '<= 50 ms', pass: c.latency.p99Ms <= 50, ratio: ratio(c.latency.p99Ms, raw.createP99Ms, `${raw.createP99Ms} ms`) },
+      { metric: '   create p50', value: `${c.latency.p50Ms} ms`, ratio: ratio(c.latency.p50Ms, raw.createP50Ms, `${raw.createP50Ms} ms`) },
+      { metric: `2. GET/s achieved (paced at ${GET_RATE}/s)`, value: `${gp.perSecond}/s`, target: '>= 5000/s', pass: gp.perSecond >= 5000 && gp.errors === 0 },
+      { metric: '2. GET p99 at that rate', value: `${gp.latency.p99Ms} ms`, target: '<= 5 ms', pass: gp.latency.p99Ms <= 5, ratio: ratio(gp.latency.p99Ms, raw.getP99Ms, `${raw.getP99Ms} ms`) },
+      { metric: '   GET p50 at that rate', value: `${gp.latency.p50Ms} ms`, ratio: ratio(gp.latency.p50Ms, raw.getP50Ms, `${raw.getP50Ms} ms`) },
+      { metric: '   GET/s closed loop (max)', value: `${gm.perSecond}/s`, ratio: `p50 ${gm.latency.p50Ms} ms, p99 ${gm.latency.p99Ms} ms` },
+      { metric: `3. LIST ${listJson.result.items} pods JSON p50`, value: `${listJson.result.latency.p50Ms} ms`, target: '<= 300 ms', pass: listJson.result.latency.p50Ms <= 300 && listJson.result.items === PODS, ratio: ratio(listJson.result.latency.p50Ms, rawList.latency.p50Ms, `list ${rawList.latency.p50Ms} ms`) },
+      { metric: '   LIST JSON max / size', value: `${listJson.result.latency.maxMs} ms`, ratio: `${mb(listJson.result.bytes)} MB` },
+      { metric: `3. LIST ${listTable.result.items} pods Table p50`, value: `${listTable.result.latency.p50Ms} ms`, target: '<= 300 ms', pass: listTable.result.latency.p50Ms <= 300 && listTable.result.items === PODS, ratio: ratio(listTable.result.latency.p50Ms, rawList.latency.p50Ms, `list ${rawList.latency.p50Ms} ms`) },
+      { metric: '   LIST Table max / size', value: `${listTable.result.latency.maxMs} ms`, ratio: `${mb(listTable.result.bytes)} MB` },
+      { metric: `   LIST Table, ${listPaged.result.pages} pages of 500, p50`, value: `${listPaged.result.latency.p50Ms} ms`, ratio: `${listPaged.result.items} rows` },
+      { metric: '4. watch p99, since write sent', value: `${w.sinceSent.p99Ms} ms`, target: '<= 10 ms', pass: w.sinceSent.p99Ms <= 10 && w.missing === 0, ratio: ratio(w.sinceSent.p99Ms, rawWatch.p99Ms, `${rawWatch.p99Ms} ms`) },
+      { metric: '   watch p50, since write sent', value: `${w.sinceSent.p50Ms} ms`, ratio: ratio(w.sinceSent.p50Ms, rawWatch.p50Ms, `${rawWatch.p50Ms} ms`) },
+      { metric: '   watch p50 / p99, since write acked', value: `${w.sinceAcked.p50Ms} / ${w.sinceAcked.p99Ms} ms`, ratio: `write p50 ${w.writeLatency.p50Ms} ms; ${w.missing} of ${w.writes * w.watchers} events missing` },
+      { metric: '5. idle RSS after start-up', value: `${idleMemory.rssMB} MB`, target: '<= 150 MB', pass: idleMemory.rssMB <= 150 },
+      { metric: '   RSS after the load / peak', value: `${loadedMemory.rssMB} / ${loadedMemory.hwmMB} MB`, ratio: `${PODS + 1000 + 101} pods held` },
+    ];
+    printTable(`berth bench: ${new Date().toISOString()}, ${(await import('node:os')).cpus().length} cores, node ${process.version}`, rows);
+    const cpuRows: Row[] = [
+      { metric: 'raw store (in this process)', value: `${rawCpuPercent}%`, ratio: 'CPU of this process' },
+      ...(
+        [
+          ['creates', creates.cpu],
+          ['GETs closed loop', getsMax.cpu],
+          ['GETs paced', getsPaced.cpu],
+          ['LIST JSON', listJson.cpu],
+          ['LIST Table', listTable.cpu],
+          ['watch', watch.cpu],
+        ] as const
+      ).map(([name, cpu]) => ({
+        metric: name,
+        value: `server ${cpu.serverPercent}%`,
+        ratio: `client ${cpu.clientPercent}%, client event loop ${Math.round((cpu.clientEventLoopUtilisation ?? 0) * 100)}% busy`,
+      })),
+    ];
+    printTable('CPU per phase (100% = one core; the load generator is a worker thread, the server a separate process)', cpuRows);
+    if (profile) printProfile(profile);
+    if (c.firstError || gp.firstError || gm.firstError) say(`errors: ${c.firstError ?? ''} ${gp.firstError ?? gm.firstError ?? ''}`);
+
+    const results = join(REPO, 'bench', 'results', 'latest.json');
+    writeResults(results, {
+      loadGenerator: 'worker thread in the bench process (node:http, keep-alive Agent); berth server in a separate process',
+      durationSeconds: Math.round((performance.now() - started) / 1000),
+      targets: Object.fromEntries(rows.filter((r) => r.pass !== undefined).map((r) => [r.metric, { value: r.value, target: r.target, pass: r.pass }])),
+      raw: { ...raw, valueBytes: podBytes, list: rawList, watch: rawWatch, cpuPercent: rawCpuPercent },
+      api: {
+        creates,
+        getsClosedLoop: getsMax,
+        getsPaced,
+        listJson,
+        listTable,
+        listTablePaged: listPaged,
+        watch,
+        memory: { idle: idleMemory, afterLoad: loadedMemory },
+        podBytes,
+      },
+      profile,
+    });
+    say(`wrote ${results} (${Math.round((performance.now() - started) / 1000)} s)`);
+  } finally {
+    await load?.stop();
+    await server?.stop();
+    rmSync(root, { recursive: true, force: true });
+    if (profDir) say(`server CPU profile kept in ${profDir}`);
+  }
+}
+
+function names(prefix: string, n: number): string[] {
+  return Array.from({ length: n }, (_, i) => `${prefix}${i}`);
+}
+
+function pct(cpuSeconds: number, wallMs: number): number {
+  return Math.round((cpuSeconds * 100_000) / wallMs);
+}
+
+function mb(bytes: number): number {
+  return Math.round(bytes / 104_857.6) / 10;
+}
+
+async function setup(url: string, method: string, path: string, body: unknown): Promise<void> {
+  const r = await fetch(`${url}${path}`, { method, headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+  if (r.status >= 300) throw new Error(`${method} ${path} answered ${r.status}: ${await r.text()}`);
+}
+
+function say(line: string): void {
+  process.stdout.write(`bench: ${line}\n`);
+}
+
+await main();

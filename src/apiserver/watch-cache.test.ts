@@ -1,0 +1,85 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { MemoryStore } from '../store/memory.js';
+import { WatchCache, resourcePrefixOf } from './watch-cache.js';
+import type { CacheEvent } from './watch-cache.js';
+
+async function setup(historySize = 100) {
+  const store = new MemoryStore({ compactIntervalMs: 0 });
+  await store.create('/core/configmaps/default/pre', JSON.stringify({ metadata: { name: 'pre' } }));
+  const cache = new WatchCache(store, { historySize });
+  await cache.start();
+  return { store, cache };
+}
+
+test('resourcePrefixOf() keeps group and plural', () => {
+  assert.equal(resourcePrefixOf('/core/pods/default/web-0'), '/core/pods/');
+  assert.equal(resourcePrefixOf('/storage.k8s.io/storageclasses/fast'), '/storage.k8s.io/storageclasses/');
+});
+
+test('start() loads current objects with resourceVersion set from the revision', async () => {
+  const { store, cache } = await setup();
+  const c = cache.get('/core/configmaps/default/pre')!;
+  assert.equal(c.obj.metadata?.resourceVersion, String(c.rv));
+  assert.equal(JSON.parse(c.json).metadata.resourceVersion, String(c.rv));
+  await cache.stop();
+  await store.close();
+});
+
+test('waitFor() resolves once the write is applied, and list() reflects it', async () => {
+  const { store, cache } = await setup();
+  const kv = await store.create('/core/configmaps/default/a', JSON.stringify({ metadata: { name: 'a' } }));
+  await cache.waitFor(kv.modRevision);
+  assert.deepEqual(
+    cache.list('/core/configmaps/default/').map((c) => c.obj.metadata?.name),
+    ['a', 'pre'],
+  );
+  assert.equal(cache.list('/core/configmaps/other/').length, 0);
+  await cache.stop();
+  await store.close();
+});
+
+test('subscribe() delivers ADDED, MODIFIED and DELETED with previous state', async () => {
+  const { store, cache } = await setup();
+  const seen: CacheEvent[] = [];
+  const unsub = cache.subscribe((e) => seen.push(e));
+  const k = '/core/configmaps/default/b';
+  const c1 = await store.create(k, JSON.stringify({ metadata: { name: 'b' }, data: { v: '1' } }));
+  const c2 = await store.update(k, JSON.stringify({ metadata: { name: 'b' }, data: { v: '2' } }), c1.modRevision);
+  const d = await store.delete(k);
+  await cache.waitFor(d.modRevision);
+  unsub();
+  assert.deepEqual(seen.map((e) => e.type), ['ADDED', 'MODIFIED', 'DELETED']);
+  assert.equal(seen[1].prev?.obj.data.v, '1');
+  assert.equal(seen[2].object.obj.metadata?.resourceVersion, String(d.modRevision));
+  assert.equal(seen[1].rv, c2.modRevision);
+  await cache.stop();
+  await store.close();
+});
+
+test('eventsSince() replays the window and refuses revisions older than it', async () => {
+  const { store, cache } = await setup(3);
+  const start = cache.revision;
+  let last = 0;
+  for (let i = 0; i < 5; i++) last = (await store.create(`/core/configmaps/default/e${i}`, JSON.stringify({ metadata: { name: `e${i}` } }))).modRevision;
+  await cache.waitFor(last);
+  assert.equal(cache.eventsSince(start), undefined, 'the first events fell out of a window of 3');
+  const recent = cache.eventsSince(last - 2)!;
+  assert.deepEqual(recent.map((e) => e.object.obj.metadata?.name), ['e3', 'e4']);
+  assert.deepEqual(cache.eventsSince(last), []);
+  await cache.stop();
+  await store.close();
+});
+
+test('hint() lets a writer hand over the built object instead of re-parsing', async () => {
+  const { store, cache } = await setup();
+  const key = '/core/configmaps/default/h';
+  const rev = cache.revision + 1;
+  const obj = { metadata: { name: 'h', resourceVersion: String(rev) }, marker: true };
+  cache.hint({ key, rv: rev, obj, json: JSON.stringify(obj) });
+  await store.create(key, JSON.stringify({ metadata: { name: 'h' } }));
+  await cache.waitFor(rev);
+  assert.equal(cache.get(key)!.obj, obj);
+  await cache.stop();
+  await store.close();
+});
