@@ -5,12 +5,13 @@
 // Deliberately absent: asserting on targets (the exit code says only whether the bench itself ran).
 
 import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { openStore } from '../src/store/open.js';
 import { benchRawStore } from './store.js';
+import { benchPod } from './pod.js';
 import { benchRawList, benchRawWatch } from './raw-extras.js';
 import { ApiLoad } from './api-load.js';
 import type { PhaseRun } from './api-load.js';
@@ -50,7 +51,6 @@ async function main(): Promise<void> {
 
     for (const ns of ['bench', 'bench-watch', 'bench-warm']) await setup(srv.url, 'POST', '/api/v1/namespaces', { apiVersion: 'v1', kind: 'Namespace', metadata: { name: ns } });
     // The raw store writes values the size of a pod as berth stores it, so the ratios compare equal bytes.
-    const { benchPod } = await import('./pod.js');
     await setup(srv.url, 'POST', '/api/v1/namespaces/bench-warm/pods', benchPod('probe', { namespace: 'bench-warm' }));
     const podBytes = (await (await fetch(`${srv.url}/api/v1/namespaces/bench-warm/pods/probe`)).text()).length;
 
@@ -142,7 +142,7 @@ async function main(): Promise<void> {
       { metric: '5. idle RSS after start-up', value: `${idleMemory.rssMB} MB`, target: '<= 150 MB', pass: idleMemory.rssMB <= 150 },
       { metric: '   RSS after the load / peak', value: `${loadedMemory.rssMB} / ${loadedMemory.hwmMB} MB`, ratio: `${PODS + 1000 + 101} pods held` },
     ];
-    printTable(`berth bench: ${new Date().toISOString()}, ${(await import('node:os')).cpus().length} cores, node ${process.version}`, rows);
+    printTable(`berth bench: ${new Date().toISOString()}, ${cpus().length} cores, node ${process.version}`, rows);
     const cpuRows: Row[] = [
       { metric: 'raw store (in this process)', value: `${rawCpuPercent}%`, ratio: 'CPU of this process' },
       ...(

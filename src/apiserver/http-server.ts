@@ -6,6 +6,8 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { requestEntityTooLarge } from '../api/errors.js';
 import type { ApiRequest, ApiResponse } from './request.js';
+import type { ApiMetrics } from './metrics.js';
+import { resourceLabel } from './metrics.js';
 
 export const MAX_BODY_BYTES = 3 * 1024 * 1024;
 
@@ -15,6 +17,7 @@ export interface HttpServerOptions {
   host?: string;
   port: number;
   log?: (line: string) => void;
+  metrics?: ApiMetrics;
   /** Hook for protocol upgrades (exec over WebSocket, later). */
   onUpgrade?: (req: http.IncomingMessage, socket: import('node:stream').Duplex, head: Buffer) => void;
 }
@@ -102,6 +105,7 @@ export class HttpServer {
     res.once('close', () => ac.abort());
     const url = new URL(req.url ?? '/', 'http://berth');
     let status = 0;
+    let streaming = false;
     try {
       const body = req.method === 'GET' || req.method === 'HEAD' ? undefined : await readBody(req);
       let r: ApiResponse;
@@ -119,7 +123,13 @@ export class HttpServer {
         });
       }
       status = r.status;
-      await writeResponse(res, r);
+      streaming = !!r.stream;
+      if (streaming) this.opts.metrics?.watches.inc();
+      try {
+        await writeResponse(res, r);
+      } finally {
+        if (streaming) this.opts.metrics?.watches.dec();
+      }
     } catch (e) {
       if (!res.headersSent) {
         res.writeHead(500, { 'content-type': 'application/json' });
@@ -127,8 +137,10 @@ export class HttpServer {
       } else res.destroy();
       status = 500;
     } finally {
-      const ms = (performance.now() - started).toFixed(1);
-      this.opts.log?.(`${req.method} ${url.pathname}${url.search} => ${status} ${ms}ms`);
+      const elapsed = performance.now() - started;
+      const verb = streaming ? 'WATCH' : (req.method ?? 'GET');
+      this.opts.metrics?.observe(verb, resourceLabel(url.pathname), status, elapsed / 1000);
+      this.opts.log?.(`${req.method} ${url.pathname}${url.search} => ${status} ${elapsed.toFixed(1)}ms`);
     }
   }
 

@@ -16,6 +16,7 @@ import { InProcessTransport } from '../client/transport.js';
 import { Client } from '../client/client.js';
 import { NamespaceController } from '../controllers/namespace.js';
 import { fieldManager } from '../apiserver/registry/field-manager.js';
+import { ApiMetrics } from '../apiserver/metrics.js';
 
 export interface ClusterOptions {
   dataDir: string;
@@ -65,6 +66,7 @@ export async function startCluster(opts: ClusterOptions): Promise<Cluster> {
   opts.log(`store: ${opts.store}${opts.store === 'sqlite' ? ` at ${join(dataDir, 'state.db')}` : ''} (revision ${rev})`);
 
   let url = '';
+  const metrics = new ApiMetrics();
   const api: ApiServer = new ApiServer({
     store,
     resources: ALL_RESOURCES,
@@ -72,6 +74,7 @@ export async function startCluster(opts: ClusterOptions): Promise<Cluster> {
     fieldManager,
     serverAddress: () => url.replace(/^https?:\/\//, ''),
     log: opts.log,
+    metrics: () => metrics.text(),
   });
   await api.start();
   await bootstrap(api);
@@ -80,6 +83,7 @@ export async function startCluster(opts: ClusterOptions): Promise<Cluster> {
     port: opts.port,
     host: opts.host ?? '127.0.0.1',
     log: opts.verbose ? opts.log : undefined,
+    metrics,
   });
   const port = await http.listen();
   url = `http://${opts.host ?? '127.0.0.1'}:${port}`;

@@ -213,6 +213,8 @@ test('bad input is answered with Status errors', async () => {
   const unknownPath = await b.http('GET', '/api/v1/bogus');
   assert.equal(unknownPath.status, 404);
   assert.equal(unknownPath.body.kind, 'Status');
+  const metrics = await b.http('GET', '/metrics');
+  assert.match(metrics.text, /apiserver_request_total\{verb="POST",resource="configmaps",code="201"\}/);
   const health = await b.http('GET', '/readyz');
   assert.equal(health.status, 200, 'the server is still healthy');
   await eventually(async () => (await b.http('GET', '/version')).body.minor === '32');
