@@ -109,12 +109,15 @@ export async function getPods(url: string, o: GetsOptions): Promise<GetsResult> 
     let scheduled = start + (interval * w) / o.concurrency;
     for (;;) {
       if (interval) {
+        if (scheduled >= end) return;
         const wait = scheduled - performance.now();
         if (wait >= 1) await sleep(Math.floor(wait));
-        else if (wait > 0) await new Promise<void>((r) => setImmediate(r));
       }
-      const sent = interval ? scheduled : performance.now();
-      if (sent >= end) return;
+      // Timers have millisecond granularity, so a paced request may leave up to 1 ms early: its
+      // latency then counts from the real send. A late one counts from its schedule.
+      const now = performance.now();
+      const sent = interval ? Math.max(scheduled, now) : now;
+      if (now >= end) return;
       const r = await client.request('GET', base + pick(), { expect: 200 });
       lat.push(performance.now() - sent);
       if (r.status !== 200) {
@@ -213,7 +216,13 @@ export interface WatchResult {
   sinceAcked: LatencySummary;
   /** Write round trips, for scale. */
   writeLatency: LatencySummary;
+  /** Per write, its slowest watcher (since sent): what the last of the 100 watchers waited. */
+  slowestWatcherPerWrite: LatencySummary;
+  /** The five writes whose slowest watcher waited longest. */
+  slowWrites: { seq: number; kind: 'create' | 'patch'; writeMs: number; slowestWatcherMs: number }[];
   missing: number;
+  writeErrors: number;
+  firstError?: string;
 }
 
 const SEQ_LABEL = 'bench.berth.dev/seq';
@@ -238,28 +247,32 @@ export async function watchFanout(url: string, o: WatchOptions): Promise<WatchRe
   const acked: number[] = [];
   const writeLat: number[] = [];
   const inflight: Promise<void>[] = [];
+  let writeErrors = 0;
+  let firstError: string | undefined;
+  const write = async (i: number): Promise<void> => {
+    sent[i] = performance.now();
+    const r =
+      i % 2 === 0
+        ? await client.request('POST', base, { body: JSON.stringify(podWithSeq(`w-${i}`, o.namespace, i)), expect: 201 })
+        : await client.request('PATCH', `${base}/w-${i - 1}`, {
+            body: JSON.stringify({ metadata: { labels: { [SEQ_LABEL]: String(i) } } }),
+            contentType: 'application/merge-patch+json',
+            expect: 200,
+          });
+    acked[i] = performance.now();
+    writeLat.push(acked[i]! - sent[i]!);
+    if (r.status >= 300) {
+      writeErrors++;
+      firstError ??= `write ${i} answered ${r.status}: ${r.body?.slice(0, 300)}`;
+    }
+  };
   const t0 = performance.now();
   for (let i = 0; i < o.writes; i++) {
     const due = t0 + i * o.intervalMs;
     const wait = due - performance.now();
     if (wait > 0) await sleep(wait);
-    const labels = { [SEQ_LABEL]: String(i) };
-    sent[i] = performance.now();
-    const req =
-      i % 2 === 0
-        ? client.request('POST', base, { body: JSON.stringify(podWithSeq(`w-${i}`, o.namespace, i)), expect: 201 })
-        : client.request('PATCH', `${base}/w-${i - 1}`, {
-            body: JSON.stringify({ metadata: { labels } }),
-            contentType: 'application/merge-patch+json',
-            expect: 200,
-          });
-    inflight.push(
-      req.then((r) => {
-        acked[i] = performance.now();
-        writeLat.push(acked[i]! - sent[i]!);
-        if (r.status >= 300) throw new Error(`watch write ${i} answered ${r.status}: ${r.body?.slice(0, 300)}`);
-      }),
-    );
+    // A patch waits for the create of its pod: on another socket it could otherwise overtake it.
+    inflight.push(i % 2 === 0 ? write(i) : inflight[i - 1]!.then(() => write(i)));
   }
   await Promise.all(inflight);
   const deadline = performance.now() + 5000;
@@ -270,6 +283,7 @@ export async function watchFanout(url: string, o: WatchOptions): Promise<WatchRe
 
   const sinceSent: number[] = [];
   const sinceAcked: number[] = [];
+  const slowest: number[] = [];
   for (const s of streams) {
     for (const { at, line } of s.lines) {
       if (!line.trim()) continue;
@@ -277,9 +291,14 @@ export async function watchFanout(url: string, o: WatchOptions): Promise<WatchRe
       const seq = Number(ev.object?.metadata?.labels?.[SEQ_LABEL]);
       if (!Number.isInteger(seq) || sent[seq] === undefined) continue;
       sinceSent.push(at - sent[seq]!);
+      slowest[seq] = Math.max(slowest[seq] ?? 0, at - sent[seq]!);
       sinceAcked.push(at - acked[seq]!);
     }
   }
+  const slowWrites = slowest
+    .map((ms, seq) => ({ seq, kind: seq % 2 === 0 ? ('create' as const) : ('patch' as const), writeMs: round(acked[seq]! - sent[seq]!), slowestWatcherMs: round(ms) }))
+    .sort((a, b) => b.slowestWatcherMs - a.slowestWatcherMs)
+    .slice(0, 5);
   return {
     watchers: o.watchers,
     writes: o.writes,
@@ -287,7 +306,11 @@ export async function watchFanout(url: string, o: WatchOptions): Promise<WatchRe
     sinceSent: summarise(sinceSent),
     sinceAcked: summarise(sinceAcked),
     writeLatency: summarise(writeLat),
+    slowestWatcherPerWrite: summarise(slowest.filter((x) => x !== undefined)),
+    slowWrites,
     missing: o.writes * o.watchers - sinceSent.length,
+    writeErrors,
+    firstError,
   };
 }
 

@@ -20,7 +20,7 @@ interface ProfileNode {
   callFrame: CallFrame;
   children?: number[];
 }
-interface Profile {
+export interface Profile {
   nodes: ProfileNode[];
   samples: number[];
   timeDeltas: number[];
@@ -69,14 +69,30 @@ function locate(cf: CallFrame): string {
   return `${relative(REPO, file)}:${cf.lineNumber + 1}`;
 }
 
-export function profileTop(path: string, n = 15): ProfileSummary {
-  const p = JSON.parse(readFileSync(path, 'utf8')) as Profile;
+export interface ProfileWindow {
+  /** Milliseconds after the profile started (about when the process was spawned). */
+  fromMs: number;
+  toMs: number;
+}
+
+export function readProfile(path: string): Profile {
+  return JSON.parse(readFileSync(path, 'utf8')) as Profile;
+}
+
+/** The hot spots of the whole profile, or of the samples inside one time window. */
+export function profileTop(p: Profile, opts: { n?: number; window?: ProfileWindow } = {}): ProfileSummary {
+  const n = opts.n ?? 15;
+  const from = opts.window ? opts.window.fromMs * 1000 : -Infinity;
+  const to = opts.window ? opts.window.toMs * 1000 : Infinity;
   const byId = new Map(p.nodes.map((node) => [node.id, node]));
   const parent = new Map<number, number>();
   for (const node of p.nodes) for (const c of node.children ?? []) parent.set(c, node.id);
   const selfById = new Map<number, number>();
   let total = 0;
+  let at = 0;
   p.samples.forEach((id, i) => {
+    at += p.timeDeltas[i] ?? 0;
+    if (at < from || at > to) return;
     const dt = (p.timeDeltas[i] ?? 0) / 1000;
     total += dt;
     selfById.set(id, (selfById.get(id) ?? 0) + dt);
@@ -113,9 +129,9 @@ export function profileTop(path: string, n = 15): ProfileSummary {
   return { totalMs: Math.round(total), busyMs: Math.round(busy), idlePercent: Math.round((1000 * idle) / total) / 10, self: top(self), inclusiveBerth: top(inclusive) };
 }
 
-export function printProfile(s: ProfileSummary): void {
+export function printProfile(s: ProfileSummary, title = 'server CPU profile'): void {
   const line = (h: HotSpot): string => `  ${`${h.percent.toFixed(1)}%`.padStart(6)} ${`${h.ms}ms`.padStart(8)}  ${h.fn}  ${h.where}`;
-  process.stdout.write(`\nserver CPU profile: ${s.totalMs} ms sampled, ${s.idlePercent}% idle; shares below are of the ${s.busyMs} ms busy\n  top self time:\n`);
+  process.stdout.write(`\n${title}: ${s.totalMs} ms sampled, ${s.idlePercent}% idle; shares below are of the ${s.busyMs} ms busy\n  top self time:\n`);
   for (const h of s.self) process.stdout.write(`${line(h)}\n`);
   process.stdout.write('  top inclusive time in berth sources:\n');
   for (const h of s.inclusiveBerth) process.stdout.write(`${line(h)}\n`);
@@ -127,5 +143,5 @@ if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
     process.stderr.write('usage: node dist/bench/profile-top.js FILE.cpuprofile [N]\n');
     process.exit(2);
   }
-  printProfile(profileTop(file, Number(process.argv[3] ?? 15)));
+  printProfile(profileTop(readProfile(file), { n: Number(process.argv[3] ?? 15) }));
 }

@@ -8,6 +8,7 @@ import type { ChildProcess } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { performance } from 'node:perf_hooks';
 
 /** The repository root: this file runs as dist/bench/server-process.js. */
 export const REPO = resolve(fileURLToPath(import.meta.url), '../../..');
@@ -15,6 +16,8 @@ export const REPO = resolve(fileURLToPath(import.meta.url), '../../..');
 export interface ServerProcess {
   url: string;
   pid: number;
+  /** performance.now() of the spawn: a --cpu-prof profile's clock starts about then. */
+  spawnedAt: number;
   output(): string;
   stop(): Promise<number | null>;
 }
@@ -22,6 +25,7 @@ export interface ServerProcess {
 export async function startServer(opts: { dataDir: string; cpuProfDir?: string }): Promise<ServerProcess> {
   const nodeArgs = opts.cpuProfDir ? ['--cpu-prof', '--cpu-prof-dir', opts.cpuProfDir] : [];
   const args = [...nodeArgs, join(REPO, 'bin', 'berth.js'), 'server', '--port', '0', '--data-dir', opts.dataDir, '--store', 'sqlite'];
+  const spawnedAt = performance.now();
   const proc: ChildProcess = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'] });
   let out = '';
   proc.stdout!.on('data', (d) => (out += d));
@@ -53,6 +57,7 @@ export async function startServer(opts: { dataDir: string; cpuProfDir?: string }
   return {
     url,
     pid: proc.pid!,
+    spawnedAt,
     output: () => out,
     async stop() {
       if (proc.exitCode !== null) return proc.exitCode;

@@ -8,7 +8,7 @@
 // without omitempty: the table's `&` marker); empty messages stay (Go's JSON shows `{}` for them
 // too, and a pointer's `emptyDir: {}` means something), except a zero Time, which Go shows as null.
 // Deliberately absent: strict-field policy and schema type checks (decode.ts runs checkFields on the
-// result, as for JSON), encoding, and content encodings (gzip'd raw) — rejected.
+// result, as for JSON), encoding, and content encodings of the raw message (gzip): rejected with 400.
 
 import type { SchemaNode } from '../../api/schema/node.js';
 import type { FormattedSchemaNode } from '../../api/schema/schemas.js';
@@ -60,7 +60,6 @@ export function decodeProtobufObject(body: Buffer, opts: ProtobufDecodeOptions):
     throw badRequest(`the API version in the data (${env.apiVersion}) does not match the expected API version (${apiVersion})`);
   }
   if (env.kind && env.kind !== kind) throw badRequest(`the kind in the data (${env.kind}) does not match the expected kind (${kind})`);
-  if (env.contentEncoding) throw unsupportedMediaType(`${PROTOBUF_MEDIA_TYPE} (content encoding ${JSON.stringify(env.contentEncoding)})`);
   const fields = messageFields(schemaName);
   if (!fields) throw unsupportedMediaType(PROTOBUF_MEDIA_TYPE);
   const node = opts.schema ?? schemaNode(schemaName);
@@ -106,6 +105,7 @@ function readEnvelope(body: Uint8Array): Envelope {
     else if (field === 3 && wire === WIRE_BYTES) env.contentEncoding = text(r.bytes());
     else r.skip(wire); // 4 contentType: the raw message is protobuf whatever it says, as in Go
   }
+  if (env.contentEncoding) throw malformed(`unsupported content encoding ${JSON.stringify(env.contentEncoding)}`);
   return env;
 }
 

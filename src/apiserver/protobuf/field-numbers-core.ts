@@ -3,8 +3,10 @@
 // inline). Facts taken from k8s.io/api v0.32 (generated.proto for the numbers, types.go json tags for
 // the markers); VolumeSource, PersistentVolumeSource, ProbeHandler and EphemeralContainerCommon have
 // no OpenAPI definition of their own because their fields are inlined into the message holding them.
-// Deliberately absent: the decoding itself (decode-protobuf.ts) and messages berth's schemas cannot
-// describe (1.31+ additions reach the decoder as unknown fields).
+// PodResourceClaim.source (2) and ClaimSource are 1.30 fields that 1.31 removed; berth's schemas are
+// 1.30's, so they stay decodable for older clients. Deliberately absent: the decoding itself
+// (decode-protobuf.ts) and messages berth's schemas cannot describe (1.31+ additions reach the
+// decoder as unknown fields).
 
 export const CORE_V1: Record<string, Record<number, string>> = {
   AWSElasticBlockStoreVolumeSource: { 1: '&volumeID', 2: 'fsType', 3: 'partition', 4: 'readOnly' },
@@ -25,6 +27,7 @@ export const CORE_V1: Record<string, Record<number, string>> = {
   CephFSVolumeSource: { 1: 'monitors', 2: 'path', 3: 'user', 4: 'secretFile', 5: 'secretRef', 6: 'readOnly' },
   CinderPersistentVolumeSource: { 1: '&volumeID', 2: 'fsType', 3: 'readOnly', 4: 'secretRef' },
   CinderVolumeSource: { 1: '&volumeID', 2: 'fsType', 3: 'readOnly', 4: 'secretRef' },
+  ClaimSource: { 1: '&resourceClaimName', 2: '&resourceClaimTemplateName' },
   ClientIPConfig: { 1: '&timeoutSeconds' },
   ClusterTrustBundleProjection: { 1: '&name', 2: '&signerName', 3: 'labelSelector', 4: '&path', 5: '&optional' },
   ConfigMap: { 1: 'metadata', 2: 'data', 3: 'binaryData', 4: '&immutable' },
@@ -167,7 +170,7 @@ export const CORE_V1: Record<string, Record<number, string>> = {
   PodIP: { 1: '&ip' },
   PodOS: { 1: '&name' },
   PodReadinessGate: { 1: '&conditionType' },
-  PodResourceClaim: { 1: '&name', 3: '&resourceClaimName', 4: '&resourceClaimTemplateName' },
+  PodResourceClaim: { 1: '&name', 2: 'source', 3: '&resourceClaimName', 4: '&resourceClaimTemplateName' },
   PodResourceClaimStatus: { 1: '&name', 2: '&resourceClaimName' },
   PodSchedulingGate: { 1: '&name' },
   PodSecurityContext: {
