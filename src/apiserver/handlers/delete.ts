@@ -9,6 +9,7 @@ import { jsonResponse } from '../request.js';
 import type { HandlerContext } from './context.js';
 import { checkDryRun } from './body.js';
 import { parseBool } from '../query.js';
+import { decodeProtobufObject, isProtobufContentType } from '../protobuf/decode-protobuf.js';
 import { parseFilter, matches, renderOne } from './read.js';
 import { buildList } from '../output.js';
 import { gr } from '../registry/resource-store.js';
@@ -29,10 +30,15 @@ export function parseDeleteOptions(ctx: HandlerContext): DeleteOptions {
   let body: any = {};
   const raw = ctx.req.body;
   if (raw && raw.length) {
-    try {
-      body = JSON.parse(raw.toString('utf8'));
-    } catch (e) {
-      throw badRequest(`unable to decode DeleteOptions: ${(e as Error).message}`);
+    if (isProtobufContentType(ctx.req.headers['content-type'] ?? '')) {
+      // Go clients built on the typed clientset send DeleteOptions as protobuf.
+      body = decodeProtobufObject(raw, { kind: 'DeleteOptions', apiVersion: 'v1', schemaName: 'io.k8s.apimachinery.pkg.apis.meta.v1.DeleteOptions' });
+    } else {
+      try {
+        body = JSON.parse(raw.toString('utf8'));
+      } catch (e) {
+        throw badRequest(`unable to decode DeleteOptions: ${(e as Error).message}`);
+      }
     }
     if (!body || typeof body !== 'object' || Array.isArray(body)) throw badRequest('DeleteOptions must be a JSON object');
   }
