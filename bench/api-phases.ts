@@ -107,19 +107,22 @@ export async function getPods(url: string, o: GetsOptions): Promise<GetsResult> 
   const interval = o.rate ? (1000 * o.concurrency) / o.rate : 0;
   const worker = async (w: number): Promise<void> => {
     let scheduled = start + (interval * w) / o.concurrency;
+    let lastDone = 0;
     for (;;) {
       if (interval) {
         if (scheduled >= end) return;
         const wait = scheduled - performance.now();
         if (wait >= 1) await sleep(Math.floor(wait));
       }
-      // Timers have millisecond granularity, so a paced request may leave up to 1 ms early: its
-      // latency then counts from the real send. A late one counts from its schedule.
+      // A request held back because the server had not answered this connection's previous one
+      // counts from its schedule (no coordinated omission); one sent early (timers have 1 ms
+      // granularity) or late because this client's own timer fired late counts from the real send.
       const now = performance.now();
-      const sent = interval ? Math.max(scheduled, now) : now;
+      const sent = interval && lastDone > scheduled ? scheduled : now;
       if (now >= end) return;
       const r = await client.request('GET', base + pick(), { expect: 200 });
-      lat.push(performance.now() - sent);
+      lastDone = performance.now();
+      lat.push(lastDone - sent);
       if (r.status !== 200) {
         errors++;
         firstError ??= `${r.status} ${r.body?.slice(0, 300)}`;
