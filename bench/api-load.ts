@@ -5,7 +5,7 @@
 // Deliberately absent: the phases themselves (api-phases.ts) and any reporting.
 
 import { Worker, isMainThread, parentPort, workerData } from 'node:worker_threads';
-import { performance } from 'node:perf_hooks';
+import { monitorEventLoopDelay, performance } from 'node:perf_hooks';
 import { createPods, getPods, listTimed, watchFanout } from './api-phases.js';
 import type { CreatesOptions, CreatesResult, GetsOptions, GetsResult, ListOptions, ListResult, WatchOptions, WatchResult } from './api-phases.js';
 
@@ -28,11 +28,16 @@ interface Answer {
   error?: string;
   /** Share of the phase's wall time the worker's event loop was busy (0..1). */
   elu: number;
+  /** How late the worker's event loop ran a 1 ms timer (p99, max): a late client inflates every latency. */
+  loopDelayP99Ms: number;
+  loopDelayMaxMs: number;
 }
 
 export interface PhaseRun<R> {
   result: R;
   clientEventLoopUtilisation: number;
+  clientLoopDelayP99Ms: number;
+  clientLoopDelayMaxMs: number;
 }
 
 export class ApiLoad {
@@ -60,12 +65,22 @@ export class ApiLoad {
       this.worker.postMessage({ id, phase, opts } satisfies Ask);
     });
     if (answer.error) throw new Error(`load phase ${phase} failed: ${answer.error}`);
-    return { result: answer.result as Phases[K][1], clientEventLoopUtilisation: Math.round(answer.elu * 1000) / 1000 };
+    return {
+      result: answer.result as Phases[K][1],
+      clientEventLoopUtilisation: Math.round(answer.elu * 1000) / 1000,
+      clientLoopDelayP99Ms: answer.loopDelayP99Ms,
+      clientLoopDelayMaxMs: answer.loopDelayMaxMs,
+    };
   }
 
   async stop(): Promise<void> {
     await this.worker.terminate();
   }
+}
+
+/** Milliseconds beyond the 1 ms timer interval, from the histogram's nanoseconds. */
+function lateness(ns: number): number {
+  return Math.max(0, Math.round((ns / 1e6 - 1) * 100) / 100);
 }
 
 async function runPhase(url: string, ask: Ask): Promise<unknown> {
@@ -86,9 +101,22 @@ if (!isMainThread && (workerData as { role?: string } | undefined)?.role === 'be
   const port = parentPort!;
   port.on('message', (ask: Ask) => {
     const before = performance.eventLoopUtilization();
+    const delay = monitorEventLoopDelay({ resolution: 1 });
+    delay.enable();
+    const answer = (a: { result?: unknown; error?: string }): void => {
+      delay.disable();
+      port.postMessage({
+        id: ask.id,
+        ...a,
+        elu: performance.eventLoopUtilization(before).utilization,
+        // The histogram holds the intervals of a 1 ms timer; what is beyond 1 ms is lateness.
+        loopDelayP99Ms: lateness(delay.percentile(99)),
+        loopDelayMaxMs: lateness(delay.max),
+      } satisfies Answer);
+    };
     runPhase(url, ask).then(
-      (result) => port.postMessage({ id: ask.id, result, elu: performance.eventLoopUtilization(before).utilization } satisfies Answer),
-      (e: Error) => port.postMessage({ id: ask.id, error: e.stack ?? String(e), elu: performance.eventLoopUtilization(before).utilization } satisfies Answer),
+      (result) => answer({ result }),
+      (e: Error) => answer({ error: e.stack ?? String(e) }),
     );
   });
 }

@@ -1,9 +1,11 @@
-// The load generator's HTTP: one keep-alive node:http Agent per phase (so N concurrent clients hold
-// N sockets), requests that keep the body only when asked, and a watch stream that timestamps each
-// JSON line the moment its bytes arrive and leaves parsing to later, so a watcher's bookkeeping does
-// not delay the next watcher's timestamp. Deliberately absent: retries, redirects, TLS and auth.
+// The load generator's HTTP: a lean keep-alive HTTP/1.1 connection pool for request/response load
+// (N concurrent clients hold N sockets; bodies are kept only when asked), and a node:http watch
+// stream that timestamps each JSON line the moment its bytes arrive and leaves parsing to later, so
+// one watcher's bookkeeping does not delay the next watcher's timestamp.
+// Deliberately absent: pipelining, chunked responses outside watches, retries, redirects, TLS, auth.
 
 import http from 'node:http';
+import net from 'node:net';
 import { performance } from 'node:perf_hooks';
 
 export interface Reply {
@@ -22,44 +24,141 @@ export interface RequestOptions {
   expect?: number;
 }
 
+/**
+ * A pool of keep-alive HTTP/1.1 connections, one request in flight per connection. It writes the
+ * request head by hand and reads the response by content-length (berth sets it on every response
+ * that is not a stream), so a request costs the client a fraction of what node:http's
+ * ClientRequest/IncomingMessage machinery does: on two cores the client shares the machine with
+ * the server, and its CPU would otherwise be a large part of what is measured.
+ */
 export class LoadClient {
-  readonly agent: http.Agent;
-  private readonly host: string;
-  private readonly port: number;
+  private readonly idle: Connection[] = [];
+  private readonly all: Connection[] = [];
+  private readonly waiting: ((c: Connection) => void)[] = [];
 
-  constructor(baseUrl: string, opts: { sockets: number }) {
-    const u = new URL(baseUrl);
-    this.host = u.hostname;
-    this.port = Number(u.port);
-    this.agent = new http.Agent({ keepAlive: true, maxSockets: opts.sockets, maxFreeSockets: opts.sockets });
+  constructor(
+    private readonly baseUrl: string,
+    private readonly opts: { sockets: number },
+  ) {}
+
+  async request(method: string, path: string, opts: RequestOptions = {}): Promise<Reply> {
+    const conn = await this.acquire();
+    try {
+      return await conn.request(method, path, opts);
+    } finally {
+      this.release(conn);
+    }
   }
 
-  request(method: string, path: string, opts: RequestOptions = {}): Promise<Reply> {
+  close(): void {
+    for (const c of this.all) c.close();
+  }
+
+  private acquire(): Promise<Connection> {
+    const free = this.idle.pop();
+    if (free) return Promise.resolve(free);
+    if (this.all.length < this.opts.sockets) {
+      const c = new Connection(new URL(this.baseUrl));
+      this.all.push(c);
+      return Promise.resolve(c);
+    }
+    return new Promise((resolve) => this.waiting.push(resolve));
+  }
+
+  private release(c: Connection): void {
+    const next = this.waiting.shift();
+    if (next) next(c);
+    else this.idle.push(c);
+  }
+}
+
+const HEAD_END = Buffer.from('\r\n\r\n');
+
+class Connection {
+  private socket: net.Socket | undefined;
+  private current: { resolve: (r: Reply) => void; reject: (e: Error) => void; keep: boolean; expect?: number } | undefined;
+  private head: Buffer | undefined;
+  private status = 0;
+  private length = -1;
+  private received = 0;
+  private chunks: Buffer[] = [];
+
+  constructor(private readonly url: URL) {}
+
+  request(method: string, path: string, opts: RequestOptions): Promise<Reply> {
+    const socket = this.connected();
+    let text = `${method} ${path} HTTP/1.1\r\nHost: ${this.url.host}\r\nAccept: ${opts.accept ?? 'application/json'}\r\n`;
+    if (opts.body !== undefined) {
+      text += `Content-Type: ${opts.contentType ?? 'application/json'}\r\nContent-Length: ${Buffer.byteLength(opts.body)}\r\n`;
+    }
+    text += `\r\n${opts.body ?? ''}`;
     return new Promise((resolve, reject) => {
-      const headers: Record<string, string | number> = { accept: opts.accept ?? 'application/json' };
-      if (opts.body !== undefined) {
-        headers['content-type'] = opts.contentType ?? 'application/json';
-        headers['content-length'] = Buffer.byteLength(opts.body);
-      }
-      const req = http.request({ host: this.host, port: this.port, method, path, headers, agent: this.agent }, (res) => {
-        const status = res.statusCode ?? 0;
-        const keep = opts.keepBody || (opts.expect !== undefined && status !== opts.expect);
-        const chunks: Buffer[] = [];
-        let bytes = 0;
-        res.on('data', (c: Buffer) => {
-          bytes += c.length;
-          if (keep) chunks.push(c);
-        });
-        res.on('end', () => resolve({ status, bytes, body: keep ? Buffer.concat(chunks).toString('utf8') : undefined }));
-        res.on('error', reject);
-      });
-      req.on('error', reject);
-      req.end(opts.body);
+      this.current = { resolve, reject, keep: !!opts.keepBody, expect: opts.expect };
+      this.head = undefined;
+      this.length = -1;
+      this.received = 0;
+      this.chunks = [];
+      socket.write(text);
     });
   }
 
   close(): void {
-    this.agent.destroy();
+    this.socket?.destroy();
+  }
+
+  private connected(): net.Socket {
+    if (this.socket && !this.socket.destroyed) return this.socket;
+    const socket = net.connect({ host: this.url.hostname, port: Number(this.url.port) });
+    socket.setNoDelay(true);
+    socket.on('data', (d: Buffer) => this.onData(d));
+    const fail = (e: Error): void => {
+      if (this.socket !== socket) return; // an earlier socket closing late
+      const cur = this.current;
+      this.current = undefined;
+      this.socket = undefined;
+      cur?.reject(e);
+    };
+    socket.on('error', fail);
+    socket.on('close', () => fail(new Error('the server closed the connection')));
+    this.socket = socket;
+    return socket;
+  }
+
+  private onData(d: Buffer): void {
+    if (!this.current) return;
+    if (this.length < 0) {
+      const buf: Buffer = this.head ? Buffer.concat([this.head, d]) : d;
+      const end = buf.indexOf(HEAD_END);
+      if (end < 0) {
+        this.head = buf;
+        return;
+      }
+      const headText = buf.toString('latin1', 0, end);
+      this.status = Number(headText.slice(9, 12));
+      const m = /\r\ncontent-length:\s*(\d+)/i.exec(headText);
+      if (!m) {
+        this.fail(new Error(`response to a load request has no content-length:\n${headText}`));
+        return;
+      }
+      this.length = Number(m[1]);
+      d = buf.subarray(end + 4);
+    }
+    this.received += d.length;
+    if (this.current.keep || (this.current.expect !== undefined && this.status !== this.current.expect)) this.chunks.push(d);
+    if (this.received >= this.length) {
+      const cur = this.current;
+      this.current = undefined;
+      const keep = this.chunks.length > 0 || this.length === 0;
+      cur.resolve({ status: this.status, bytes: this.length, body: keep ? Buffer.concat(this.chunks).toString('utf8') : undefined });
+    }
+  }
+
+  private fail(e: Error): void {
+    const cur = this.current;
+    this.current = undefined;
+    this.socket?.destroy();
+    this.socket = undefined;
+    cur?.reject(e);
   }
 }
 

@@ -1,7 +1,7 @@
 // Raw-store baselines that bench/store.ts does not measure but the API figures need a ratio against:
 // a list of N keys (the store side of LIST) and the delay from a create call to its watch event on
-// one in-process watcher (the store side of watch fan-out). Deliberately absent: opening or closing
-// the store, and the create/get baselines (benchRawStore owns those).
+// one in-process watcher, paced like the API's watch writes (the store side of watch fan-out).
+// Deliberately absent: opening or closing the store, and the create/get baselines (benchRawStore).
 
 import { performance } from 'node:perf_hooks';
 import type { Store } from '../src/store/store.js';
@@ -21,8 +21,15 @@ export async function benchRawList(store: Store, opts: { prefix: string; count: 
   return { keys, latency: summarise(lat) };
 }
 
-/** Sequential creates under a fresh prefix; each sample is event arrival minus the create call. */
-export async function benchRawWatch(store: Store, opts: { prefix: string; writes: number; valueBytes: number }): Promise<LatencySummary> {
+/**
+ * Creates under a fresh prefix, one every `intervalMs` like the API watch phase (a durable commit
+ * after an idle gap costs more than one in a busy stream, so the pacing must match); each sample is
+ * event arrival minus the create call.
+ */
+export async function benchRawWatch(
+  store: Store,
+  opts: { prefix: string; writes: number; valueBytes: number; intervalMs: number },
+): Promise<LatencySummary> {
   const value = 'x'.repeat(opts.valueBytes);
   const ac = new AbortController();
   const sent = new Map<string, number>();
@@ -37,7 +44,10 @@ export async function benchRawWatch(store: Store, opts: { prefix: string; writes
       if (lat.length === opts.writes) done();
     }
   })().catch(() => undefined);
+  const t0 = performance.now();
   for (let i = 0; i < opts.writes; i++) {
+    const wait = t0 + i * opts.intervalMs - performance.now();
+    if (wait > 0) await new Promise((r) => setTimeout(r, wait));
     const key = `${opts.prefix}${i}`;
     sent.set(key, performance.now());
     await store.create(key, value);

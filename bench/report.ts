@@ -35,9 +35,10 @@ export function ratio(value: number, base: number, baseLabel: string): string {
   return `${r >= 10 ? r.toFixed(0) : r >= 1 ? r.toFixed(1) : r.toFixed(2)}x of raw ${baseLabel}`;
 }
 
-export function printTable(title: string, rows: Row[]): void {
-  const head: Row = { metric: 'metric', value: 'value', target: 'target', ratio: 'vs raw store (same run)' };
-  const verdict = (r: Row): string => (r === head ? 'result' : r.pass === undefined ? '' : r.pass ? 'PASS' : 'FAIL');
+export function printTable(title: string, rows: Row[], labels: Partial<Row> = {}): void {
+  const head: Row = { metric: 'metric', value: 'value', target: 'target', ratio: 'vs raw store (same run)', ...labels };
+  const graded = rows.some((r) => r.pass !== undefined);
+  const verdict = (r: Row): string => (r === head ? (graded ? 'result' : '') : r.pass === undefined ? '' : r.pass ? 'PASS' : 'FAIL');
   const all = [head, ...rows];
   const w = {
     metric: Math.max(...all.map((r) => r.metric.length)),
@@ -45,7 +46,9 @@ export function printTable(title: string, rows: Row[]): void {
     target: Math.max(...all.map((r) => (r.target ?? '').length)),
   };
   const line = (r: Row): string =>
-    [r.metric.padEnd(w.metric), r.value.padStart(w.value), (r.target ?? '').padEnd(w.target), verdict(r).padEnd(6), r.ratio ?? ''].join('  ').trimEnd();
+    [r.metric.padEnd(w.metric), r.value.padStart(w.value), (r.target ?? '').padEnd(w.target), ...(graded ? [verdict(r).padEnd(6)] : []), r.ratio ?? '']
+      .join('  ')
+      .trimEnd();
   process.stdout.write(`\n${title}\n${line(head)}\n${'-'.repeat(line(head).length + 12)}\n`);
   for (const r of rows) process.stdout.write(`${line(r)}\n`);
 }

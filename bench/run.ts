@@ -1,11 +1,12 @@
 // `npm run bench`: one run that measures the raw sqlite store (bench/store.ts, bench/raw-extras.ts)
 // and then a real `berth server` process under HTTP load from a worker thread (bench/api-load.ts),
 // and reports each API figure against its target and as a ratio to the raw store of the same run.
-// `-- --cpu-prof` runs the server under `node --cpu-prof` and prints where its time went.
+// `-- --cpu-prof` runs the server under `node --cpu-prof` and prints where its time went per phase;
+// `-- --server-node-arg=--max-semi-space-size=32` (repeatable) tries a node flag on the server.
 // Deliberately absent: asserting on targets (the exit code says only whether the bench itself ran).
 
 import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
-import { cpus, tmpdir } from 'node:os';
+import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -15,8 +16,8 @@ import { benchPod } from './pod.js';
 import { benchRawList, benchRawWatch } from './raw-extras.js';
 import { ApiLoad } from './api-load.js';
 import type { PhaseRun } from './api-load.js';
-import { cpuSecondsOf, memoryOf, REPO, startServer } from './server-process.js';
-import type { ServerProcess } from './server-process.js';
+import { cpuSecondsOf, machineBusySeconds, memoryOf, REPO, startServer } from './server-process.js';
+import type { GcPause, ServerProcess } from './server-process.js';
 import { printTable, ratio, writeResults } from './report.js';
 import type { Row } from './report.js';
 import { printProfile, profileTop, readProfile } from './profile-top.js';
@@ -25,7 +26,12 @@ import type { ProfileSummary, ProfileWindow } from './profile-top.js';
 const PODS = 10_000;
 const CONCURRENCY = 16;
 const GET_RATE = 5_050; // a little above the 5,000/s target, so keeping up means achieving it
+const WATCH_WRITES = 200;
+const WATCH_INTERVAL_MS = 20;
 const TABLE_ACCEPT = 'application/json;as=Table;v=v1;g=meta.k8s.io,application/json;as=Table;v=v1beta1;g=meta.k8s.io,application/json';
+
+const LOAD_GENERATOR =
+  'load from a worker thread of this process (keep-alive HTTP/1.1 on raw sockets; watches on node:http); the server is a separate process';
 
 interface Cpu {
   /** The phase's span on the server's clock, to cut its samples out of a --cpu-prof profile. */
@@ -33,19 +39,26 @@ interface Cpu {
   /** CPU used during the phase as % of one core (200% = both cores of this machine). */
   serverPercent: number;
   clientPercent: number;
-  clientEventLoopUtilisation?: number;
+  /** Everything else on the machine (other processes, the kernel's softirqs): noise when large. */
+  otherPercent: number;
+  clientEventLoopUtilisation: number;
+  clientLoopDelayP99Ms: number;
+  /** The server's GC pauses inside the phase (from --trace-gc). */
+  serverGc: { count: number; totalMs: number; maxMs: number; maxKind: string };
 }
 
 async function main(): Promise<void> {
   const cpuProf = process.argv.includes('--cpu-prof');
+  const serverNodeArgs = process.argv.filter((a) => a.startsWith('--server-node-arg=')).map((a) => a.slice('--server-node-arg='.length));
   const root = mkdtempSync(join(tmpdir(), 'berth-bench-'));
   const profDir = cpuProf ? mkdtempSync(join(tmpdir(), 'berth-bench-prof-')) : undefined;
   const started = performance.now();
+  const loadAtStart = loadavg().map((l) => Math.round(l * 100) / 100);
   let server: ServerProcess | undefined;
   let load: ApiLoad | undefined;
   try {
-    say(`starting berth server (sqlite) on a temp data dir${cpuProf ? ' under --cpu-prof' : ''}`);
-    server = await startServer({ dataDir: join(root, 'server'), cpuProfDir: profDir });
+    say(`starting berth server (sqlite) on a temp data dir${cpuProf ? ' under --cpu-prof' : ''}${serverNodeArgs.length ? ` with node ${serverNodeArgs.join(' ')}` : ''}; load average ${loadAtStart.join(' ')}`);
+    server = await startServer({ dataDir: join(root, 'server'), cpuProfDir: profDir, nodeArgs: serverNodeArgs });
     const srv = server;
     await sleep(2000);
     const idleMemory = memoryOf(srv.pid);
@@ -59,25 +72,40 @@ async function main(): Promise<void> {
     say(`raw store: ${PODS} creates from ${CONCURRENCY} writers, values of ${podBytes} bytes (the server is idle meanwhile)`);
     const store = await openStore({ kind: 'sqlite', dataDir: join(root, 'raw') });
     const rawCpu0 = cpuSecondsOf('self');
+    const rawMachine0 = machineBusySeconds();
     const rawT0 = performance.now();
     const raw = await benchRawStore(store, { creates: PODS, concurrency: CONCURRENCY, gets: 5000, valueBytes: podBytes, prefix: '/bench/raw/' });
     const rawList = await benchRawList(store, { prefix: '/bench/raw/', count: PODS, runs: 5 });
-    const rawWatch = await benchRawWatch(store, { prefix: '/bench/raw-watch/', writes: 200, valueBytes: podBytes });
-    const rawCpuPercent = pct(cpuSecondsOf('self') - rawCpu0, performance.now() - rawT0);
+    const rawWatch = await benchRawWatch(store, { prefix: '/bench/raw-watch/', writes: WATCH_WRITES, valueBytes: podBytes, intervalMs: WATCH_INTERVAL_MS });
+    const rawCpu = cpuSecondsOf('self') - rawCpu0;
+    const rawCpuPercent = pct(rawCpu, performance.now() - rawT0);
+    const rawOtherPercent = pct(Math.max(0, machineBusySeconds() - rawMachine0 - rawCpu), performance.now() - rawT0);
     await store.close();
 
-    say('API: load generator in a worker thread of this process; the server is a separate process');
+    say(`API: ${LOAD_GENERATOR}`);
     load = new ApiLoad(srv.url);
     const api = load;
     const phase = async <R>(label: string, run: () => Promise<PhaseRun<R>>): Promise<{ result: R; cpu: Cpu }> => {
       say(label);
       const s0 = cpuSecondsOf(srv.pid);
       const c0 = cpuSecondsOf('self');
+      const m0 = machineBusySeconds();
       const t0 = performance.now();
       const r = await run();
       const ms = performance.now() - t0;
       const window = { fromMs: t0 - srv.spawnedAt, toMs: t0 + ms - srv.spawnedAt };
-      const cpu = { window, serverPercent: pct(cpuSecondsOf(srv.pid) - s0, ms), clientPercent: pct(cpuSecondsOf('self') - c0, ms), clientEventLoopUtilisation: r.clientEventLoopUtilisation };
+      const server = cpuSecondsOf(srv.pid) - s0;
+      const client = cpuSecondsOf('self') - c0;
+      const other = Math.max(0, machineBusySeconds() - m0 - server - client);
+      const cpu: Cpu = {
+        window,
+        serverPercent: pct(server, ms),
+        clientPercent: pct(client, ms),
+        otherPercent: pct(other, ms),
+        clientEventLoopUtilisation: r.clientEventLoopUtilisation,
+        clientLoopDelayP99Ms: r.clientLoopDelayP99Ms,
+        serverGc: gcIn(srv.gcPauses(), window),
+      };
       return { result: r.result, cpu };
     };
 
@@ -101,8 +129,8 @@ async function main(): Promise<void> {
     const listPaged = await phase(`API LIST ${PODS} pods, Table in pages of 500 (kubectl's default chunking), 3 runs`, () =>
       api.run('list', { path: listPath, accept: TABLE_ACCEPT, runs: 3, pageSize: 500 }),
     );
-    const watch = await phase('API watch: 100 watchers, 200 writes one every 20 ms', () =>
-      api.run('watch', { namespace: 'bench-watch', watchers: 100, writes: 200, intervalMs: 20 }),
+    const watch = await phase(`API watch: 100 watchers, ${WATCH_WRITES} writes one every ${WATCH_INTERVAL_MS} ms`, () =>
+      api.run('watch', { namespace: 'bench-watch', watchers: 100, writes: WATCH_WRITES, intervalMs: WATCH_INTERVAL_MS }),
     );
     await sleep(1000);
     const loadedMemory = memoryOf(srv.pid);
@@ -129,7 +157,7 @@ async function main(): Promise<void> {
       { metric: 'raw store: creates/s (16 writers)', value: `${raw.createsPerSecond}/s`, ratio: `p50 ${raw.createP50Ms} ms, p99 ${raw.createP99Ms} ms` },
       { metric: 'raw store: get p50 / p99 (idle)', value: `${raw.getP50Ms} / ${raw.getP99Ms} ms`, ratio: `p99 under writes ${raw.getUnderWritesP99Ms} ms` },
       { metric: `raw store: list ${rawList.keys} keys p50`, value: `${rawList.latency.p50Ms} ms` },
-      { metric: 'raw store: watch delivery p50 / p99', value: `${rawWatch.p50Ms} / ${rawWatch.p99Ms} ms`, ratio: 'create call -> event, 1 in-process watcher' },
+      { metric: 'raw store: watch delivery p50 / p99', value: `${rawWatch.p50Ms} / ${rawWatch.p99Ms} ms`, ratio: `create call -> event, 1 in-process watcher, a create every ${WATCH_INTERVAL_MS} ms` },
       { metric: '1. creates/s (16 clients, pods)', value: `${c.perSecond}/s`, target: '>= 2000/s', pass: c.perSecond >= 2000 && c.errors === 0, ratio: ratio(c.perSecond, raw.createsPerSecond, `${raw.createsPerSecond}/s`) },
       { metric: '1. create p99', value: `${c.latency.p99Ms} ms`, target: '<= 50 ms', pass: c.latency.p99Ms <= 50, ratio: ratio(c.latency.p99Ms, raw.createP99Ms, `${raw.createP99Ms} ms`) },
       { metric: '   create p50', value: `${c.latency.p50Ms} ms`, ratio: ratio(c.latency.p50Ms, raw.createP50Ms, `${raw.createP50Ms} ms`) },
@@ -151,7 +179,7 @@ async function main(): Promise<void> {
     ];
     printTable(`berth bench: ${new Date().toISOString()}, ${cpus().length} cores, node ${process.version}`, rows);
     const cpuRows: Row[] = [
-      { metric: 'raw store (in this process)', value: `${rawCpuPercent}%`, ratio: 'CPU of this process' },
+      { metric: 'raw store (in this process)', value: `bench ${rawCpuPercent}%`, ratio: `other ${rawOtherPercent}%` },
       ...(
         [
           ['creates', creates.cpu],
@@ -164,10 +192,18 @@ async function main(): Promise<void> {
       ).map(([name, cpu]) => ({
         metric: name,
         value: `server ${cpu.serverPercent}%`,
-        ratio: `client ${cpu.clientPercent}%, client event loop ${Math.round((cpu.clientEventLoopUtilisation ?? 0) * 100)}% busy`,
+        target: `GC ${cpu.serverGc.count}x ${cpu.serverGc.totalMs} ms, max ${cpu.serverGc.maxMs} ms`,
+        ratio: `client ${cpu.clientPercent}% (loop ${Math.round(cpu.clientEventLoopUtilisation * 100)}% busy, p99 late ${cpu.clientLoopDelayP99Ms} ms), other ${cpu.otherPercent}%`,
       })),
     ];
-    printTable('CPU per phase (100% = one core; the load generator is a worker thread, the server a separate process)', cpuRows);
+    printTable('CPU per phase (100% = one core; client = this process, its load generator a worker thread; other = rest of the machine) and server GC pauses', cpuRows, {
+      metric: 'phase',
+      value: 'server CPU',
+      target: 'server GC pauses',
+      ratio: 'client and the rest',
+    });
+    const noisy = [rawOtherPercent, ...Object.values(phases).map((ph) => ph.cpu.otherPercent)].some((p) => p > 25);
+    if (noisy) say('WARNING: other processes used more than a quarter of a core during some phase; these figures are disturbed, run again on a quiet machine');
     for (const [name, prof] of Object.entries(profiles)) printProfile(prof, `server CPU profile, phase ${name}`);
     for (const [name, r] of [['creates', c], ['GETs closed loop', gm], ['GETs paced', gp], ['watch writes', w]] as const) {
       if (r.firstError) say(`${name}: first error of the phase: ${r.firstError}`);
@@ -175,10 +211,12 @@ async function main(): Promise<void> {
 
     const results = join(REPO, 'bench', 'results', 'latest.json');
     writeResults(results, {
-      loadGenerator: 'worker thread in the bench process (node:http, keep-alive Agent); berth server in a separate process',
+      loadGenerator: LOAD_GENERATOR,
       durationSeconds: Math.round((performance.now() - started) / 1000),
       targets: Object.fromEntries(rows.filter((r) => r.pass !== undefined).map((r) => [r.metric, { value: r.value, target: r.target, pass: r.pass }])),
-      raw: { ...raw, valueBytes: podBytes, list: rawList, watch: rawWatch, cpuPercent: rawCpuPercent },
+      raw: { ...raw, valueBytes: podBytes, list: rawList, watch: rawWatch, cpuPercent: rawCpuPercent, otherCpuPercent: rawOtherPercent },
+      loadAverageAtStart: loadAtStart,
+      serverNodeArgs,
       api: {
         creates,
         getsClosedLoop: getsMax,
@@ -199,6 +237,13 @@ async function main(): Promise<void> {
     rmSync(root, { recursive: true, force: true });
     if (profDir) say(`server CPU profile kept in ${profDir}`);
   }
+}
+
+function gcIn(pauses: GcPause[], w: ProfileWindow): Cpu['serverGc'] {
+  const inside = pauses.filter((p) => p.atMs >= w.fromMs && p.atMs <= w.toMs);
+  const max = inside.reduce<GcPause | undefined>((m, p) => (!m || p.pauseMs > m.pauseMs ? p : m), undefined);
+  const totalMs = Math.round(inside.reduce((a, p) => a + p.pauseMs, 0));
+  return { count: inside.length, totalMs, maxMs: max?.pauseMs ?? 0, maxKind: max?.kind ?? '' };
 }
 
 function names(prefix: string, n: number): string[] {

@@ -19,11 +19,23 @@ export interface ServerProcess {
   /** performance.now() of the spawn: a --cpu-prof profile's clock starts about then. */
   spawnedAt: number;
   output(): string;
+  /** The server's garbage-collection pauses so far (from --trace-gc), on the spawn-relative clock. */
+  gcPauses(): GcPause[];
   stop(): Promise<number | null>;
 }
 
-export async function startServer(opts: { dataDir: string; cpuProfDir?: string }): Promise<ServerProcess> {
-  const nodeArgs = opts.cpuProfDir ? ['--cpu-prof', '--cpu-prof-dir', opts.cpuProfDir] : [];
+export interface GcPause {
+  /** Milliseconds after the server's isolate started (about spawnedAt). */
+  atMs: number;
+  pauseMs: number;
+  kind: string;
+}
+
+const GC_LINE = /^\[\d+:0x[0-9a-f]+\]\s+(\d+) ms: ([A-Za-z-]+(?: \([a-z]+\))?)[^,]*, ([\d.]+) \/ [\d.]+ ms/gm;
+
+export async function startServer(opts: { dataDir: string; cpuProfDir?: string; nodeArgs?: string[] }): Promise<ServerProcess> {
+  // --trace-gc prints one line per collection: cheap, and it explains latency spikes.
+  const nodeArgs = ['--trace-gc', ...(opts.cpuProfDir ? ['--cpu-prof', '--cpu-prof-dir', opts.cpuProfDir] : []), ...(opts.nodeArgs ?? [])];
   const args = [...nodeArgs, join(REPO, 'bin', 'berth.js'), 'server', '--port', '0', '--data-dir', opts.dataDir, '--store', 'sqlite'];
   const spawnedAt = performance.now();
   const proc: ChildProcess = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'] });
@@ -59,6 +71,7 @@ export async function startServer(opts: { dataDir: string; cpuProfDir?: string }
     pid: proc.pid!,
     spawnedAt,
     output: () => out,
+    gcPauses: () => [...out.matchAll(GC_LINE)].map((m) => ({ atMs: Number(m[1]), kind: m[2]!, pauseMs: Number(m[3]) })),
     async stop() {
       if (proc.exitCode !== null) return proc.exitCode;
       const exited = new Promise<number | null>((r) => proc.once('exit', (c) => r(c)));
@@ -94,3 +107,11 @@ export function cpuSecondsOf(pid: number | 'self'): number {
 
 // sysconf(_SC_CLK_TCK) is 100 on every Linux Node runs on in practice.
 const CLOCK_TICKS = 100;
+
+/** Busy CPU seconds of the whole machine so far (all cores; idle and iowait excluded). */
+export function machineBusySeconds(): number {
+  const first = readFileSync('/proc/stat', 'utf8').split('\n', 1)[0]!;
+  const t = first.trim().split(/\s+/).slice(1).map(Number);
+  const total = t.slice(0, 8).reduce((a, b) => a + b, 0); // user..steal; guest is already in user
+  return (total - (t[3] ?? 0) - (t[4] ?? 0)) / CLOCK_TICKS;
+}

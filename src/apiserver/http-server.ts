@@ -22,29 +22,28 @@ export interface HttpServerOptions {
   onUpgrade?: (req: http.IncomingMessage, socket: import('node:stream').Duplex, head: Buffer) => void;
 }
 
+/** Past this much, an oversized body is cut off instead of drained (a client streaming forever). */
+const MAX_DRAIN_BYTES = 64 * 1024 * 1024;
+
+/**
+ * Reads the body, up to MAX_BODY_BYTES. An oversized body is read to its end and dropped, so the
+ * client gets its 413 rather than a reset connection halfway through sending.
+ */
 function readBody(req: http.IncomingMessage): Promise<Buffer | 'too-large'> {
   return new Promise((resolve, reject) => {
-    const declared = Number(req.headers['content-length'] ?? 0);
-    if (declared > MAX_BODY_BYTES) {
-      resolve('too-large');
-      return;
-    }
     const chunks: Buffer[] = [];
     let size = 0;
-    let over = false;
+    let over = Number(req.headers['content-length'] ?? 0) > MAX_BODY_BYTES;
     req.on('data', (c: Buffer) => {
-      if (over) return;
       size += c.length;
-      if (size > MAX_BODY_BYTES) {
-        over = true;
+      if (size > MAX_BODY_BYTES) over = true;
+      if (size > MAX_DRAIN_BYTES) {
+        req.destroy();
         resolve('too-large');
-        return;
       }
-      chunks.push(c);
+      if (!over) chunks.push(c);
     });
-    req.on('end', () => {
-      if (!over) resolve(Buffer.concat(chunks));
-    });
+    req.on('end', () => resolve(over ? 'too-large' : Buffer.concat(chunks)));
     req.on('error', reject);
   });
 }

@@ -5,11 +5,10 @@
 // Deliberately absent: the size limit Kubernetes mentions but does not enforce, and hashing.
 
 import type { FieldError } from '../errors.js';
-import { invalid, required } from '../errors.js';
+import { required } from '../errors.js';
 import type { KObject, ResourceDef, TableCell, TableColumn } from '../resource.js';
 import { AGE_COLUMN, NAME_COLUMN, ageCell, column } from '../printers/age.js';
-import { FIELD_IMMUTABLE, validateCoreObjectMeta, validateCoreObjectMetaUpdate } from '../core/field-validators.js';
-import { semanticEqual } from '../core/semantic-equal.js';
+import { validateCoreObjectMeta, validateCoreObjectMetaUpdate, validateSemanticImmutable } from '../core/field-validators.js';
 import { nameIsDNSSubdomain } from '../validation/names.js';
 import { nonnegative } from './workload-validation.js';
 
@@ -52,10 +51,10 @@ export const controllerRevisionResource: ResourceDef = {
   namespaced: true,
   schemaName: 'io.k8s.api.apps.v1.ControllerRevision',
   validate: (obj) => [...validateCoreObjectMeta(obj, META), ...validateFields(obj)],
-  validateUpdate(obj, old) {
-    const errs = [...validateCoreObjectMetaUpdate(obj, old, META), ...validateFields(obj)];
-    if (!semanticEqual(obj.data, old.data)) errs.push(invalid('data', obj.data ?? null, FIELD_IMMUTABLE));
-    return errs;
-  },
+  validateUpdate: (obj, old) => [
+    ...validateCoreObjectMetaUpdate(obj, old, META),
+    ...validateFields(obj),
+    ...validateSemanticImmutable('data', { next: obj.data, old: old.data }),
+  ],
   printer: { columns, row },
 };

@@ -13,7 +13,7 @@ import { AGE_COLUMN, NAME_COLUMN, ageCell, column } from '../printers/age.js';
 import { validateCoreObjectMeta, validateCoreObjectMetaUpdate } from '../core/field-validators.js';
 import { semanticEqual } from '../core/semantic-equal.js';
 import { nameIsDNSSubdomain } from '../validation/names.js';
-import { labelSelectorAsString, labelSelectorString } from './selector-string.js';
+import { labelSelectorString, workloadScale } from './selector-string.js';
 import { CONTAINERS_COLUMN, IMAGES_COLUMN, containerCells } from './workload-printers.js';
 import {
   defaultPodTemplate,
@@ -127,11 +127,7 @@ export const deploymentResource: ResourceDef = {
   categories: ['all'],
   schemaName: 'io.k8s.api.apps.v1.Deployment',
   hasStatus: true,
-  scale: {
-    specReplicasPath: 'spec.replicas',
-    statusReplicasPath: 'status.replicas',
-    selector: (obj) => labelSelectorAsString(obj.spec?.selector),
-  },
+  scale: workloadScale,
   defaults,
   prepareForCreate(obj) {
     obj.status = {};

@@ -10,7 +10,7 @@ import type { KObject, ResourceDef, TableCell, TableColumn } from '../resource.j
 import { AGE_COLUMN, NAME_COLUMN, ageCell, column } from '../printers/age.js';
 import { validateCoreObjectMeta, validateCoreObjectMetaUpdate } from '../core/field-validators.js';
 import { nameIsDNSSubdomain } from '../validation/names.js';
-import { formatLabelSelector, labelSelectorAsString } from './selector-string.js';
+import { formatLabelSelector, workloadScale } from './selector-string.js';
 import { CONTAINERS_COLUMN, IMAGES_COLUMN, containerCells } from './workload-printers.js';
 import {
   defaultPodTemplate,
@@ -67,11 +67,7 @@ export const replicaSetResource: ResourceDef = {
   categories: ['all'],
   schemaName: 'io.k8s.api.apps.v1.ReplicaSet',
   hasStatus: true,
-  scale: {
-    specReplicasPath: 'spec.replicas',
-    statusReplicasPath: 'status.replicas',
-    selector: (obj) => labelSelectorAsString(obj.spec?.selector),
-  },
+  scale: workloadScale,
   defaults(obj) {
     const spec = (obj.spec ??= {});
     if (spec.replicas == null) spec.replicas = 1;

@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { fieldErrorBody } from '../errors.js';
-import { parseLabelSelector, selectorMatches, validateLabelSelector } from '../core/label-selector.js';
+import { parseLabelSelector, selectorMatches, validateLabelSelector } from '../validation/label-selector.js';
 import { formatLabelSelector, labelSelectorAsString } from './selector-string.js';
 
 test('labelSelectorAsString() writes matchLabels as key=value in key order', () => {

@@ -1,11 +1,13 @@
 // The string forms of a metav1.LabelSelector: labels.Selector.String() (what Scale.status.selector
 // and the Deployment SELECTOR column carry, e.g. `app=nginx,tier in (a,b)`) and
-// metav1.FormatLabelSelector (the ReplicaSet column: `<none>` when empty, `<error>` when invalid).
+// metav1.FormatLabelSelector (the ReplicaSet column: `<none>` when empty, `<error>` when invalid),
+// and the scale subresource the apps workloads share, whose status.selector is that string.
 // Requirements are ordered by key and set values sorted, as Kubernetes prints them.
 // Deliberately absent: parsing the string back (the apiserver's selector parser does that).
 
-import type { LabelSelector, SelectorRequirement } from '../core/label-selector.js';
-import { parseLabelSelector } from '../core/label-selector.js';
+import type { ScaleSubresource } from '../resource.js';
+import type { LabelSelector, SelectorRequirement } from '../validation/label-selector.js';
+import { parseLabelSelector } from '../validation/label-selector.js';
 
 function requirementString(r: SelectorRequirement): string {
   const values = r.values.length > 1 ? [...r.values].sort().join(',') : (r.values[0] ?? '');
@@ -42,3 +44,10 @@ export function formatLabelSelector(selector: LabelSelector | null | undefined):
   if (s === null) return '<error>';
   return s === '' ? '<none>' : s;
 }
+
+/** The scale subresource of Deployments, ReplicaSets and StatefulSets. */
+export const workloadScale: ScaleSubresource = {
+  specReplicasPath: 'spec.replicas',
+  statusReplicasPath: 'status.replicas',
+  selector: (obj) => labelSelectorAsString(obj.spec?.selector),
+};

@@ -14,12 +14,12 @@ import { forbiddenField, invalid, notSupported, required } from '../errors.js';
 import type { KObject, ResourceDef, TableCell, TableColumn } from '../resource.js';
 import { AGE_COLUMN, NAME_COLUMN, ageCell, column } from '../printers/age.js';
 import { validateCoreObjectMeta, validateCoreObjectMetaUpdate } from '../core/field-validators.js';
-import { validateLabelMap } from '../core/label-selector.js';
 import { validatePersistentVolumeClaimSpec } from '../core/pvc-validation.js';
 import { normalizeResourceList, semanticEqual } from '../core/semantic-equal.js';
+import { validateLabelMap } from '../validation/label-selector.js';
 import { validateAnnotations } from '../validation/meta.js';
 import { nameIsDNSLabel } from '../validation/names.js';
-import { labelSelectorAsString } from './selector-string.js';
+import { workloadScale } from './selector-string.js';
 import { CONTAINERS_COLUMN, IMAGES_COLUMN, containerCells } from './workload-printers.js';
 import {
   defaultPodTemplate,
@@ -184,11 +184,7 @@ export const statefulSetResource: ResourceDef = {
   categories: ['all'],
   schemaName: 'io.k8s.api.apps.v1.StatefulSet',
   hasStatus: true,
-  scale: {
-    specReplicasPath: 'spec.replicas',
-    statusReplicasPath: 'status.replicas',
-    selector: (obj) => labelSelectorAsString(obj.spec?.selector),
-  },
+  scale: workloadScale,
   defaults,
   prepareForCreate(obj) {
     obj.status = { replicas: 0, availableReplicas: 0 };

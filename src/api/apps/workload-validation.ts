@@ -7,10 +7,9 @@
 import type { FieldError } from '../errors.js';
 import { forbiddenField, invalid, notSupported, required } from '../errors.js';
 import type { KObject } from '../resource.js';
-import { FIELD_IMMUTABLE, IS_NEGATIVE } from '../core/field-validators.js';
-import { isEmptySelector, parseLabelSelector, selectorMatches, validateLabelSelector } from '../core/label-selector.js';
+import { IS_NEGATIVE, validateSemanticImmutable } from '../core/field-validators.js';
 import { defaultPodSpec, validatePodTemplateSpec } from '../core/pod-spec.js';
-import { semanticEqual } from '../core/semantic-equal.js';
+import { isEmptySelector, parseLabelSelector, selectorMatches, validateLabelSelector } from '../validation/label-selector.js';
 
 export const SELECTOR_MISMATCH = '`selector` does not match template `labels`';
 
@@ -118,5 +117,5 @@ export function validateCollisionCount(obj: KObject, old: KObject): FieldError[]
 
 /** apps/v1 makes spec.selector immutable (ValidateImmutableField). */
 export function validateSelectorImmutable(obj: KObject, old: KObject): FieldError[] {
-  return semanticEqual(obj.spec?.selector, old.spec?.selector) ? [] : [invalid('spec.selector', obj.spec?.selector ?? null, FIELD_IMMUTABLE)];
+  return validateSemanticImmutable('spec.selector', { next: obj.spec?.selector, old: old.spec?.selector });
 }

@@ -11,7 +11,7 @@ import type { FieldError } from '../errors.js';
 import { fieldPath, forbiddenField, invalid, invalidObject, required } from '../errors.js';
 import type { KObject, ResourceDef } from '../resource.js';
 import { createdAtPrinter } from '../printers/created-at-printer.js';
-import { validateLabelSelectorRequirement } from '../validation/label-selector-validation.js';
+import { validateLabelSelectorRequirement } from '../validation/label-selector.js';
 
 export interface SelfSubjectAccessReviewObject extends KObject {
   spec?: {

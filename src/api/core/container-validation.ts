@@ -7,12 +7,11 @@
 import type { FieldError } from '../errors.js';
 import { duplicate, forbiddenField, invalid, notFoundField, notSupported, required } from '../errors.js';
 import { validateEnv, validateEnvFrom } from './env-validation.js';
-import { isValidPortName, isValidPortNum, validateDNS1123Label } from './field-validators.js';
+import { isValidPortName, validateDNS1123Label, validatePortNum, validateProtocol } from './field-validators.js';
 import { validateLifecycle, validateProbe } from './probe-validation.js';
 import { validateResourceRequirements } from './resource-requirements.js';
 import { validateLocalDescendingPath } from './volume-validation.js';
 
-const PROTOCOLS = ['SCTP', 'TCP', 'UDP'];
 const PULL_POLICIES = ['Always', 'IfNotPresent', 'Never'];
 const MOUNT_PROPAGATIONS = ['Bidirectional', 'HostToContainer', 'None'];
 const MAX_ID = 2147483647;
@@ -29,10 +28,9 @@ export function validateContainerPorts(ports: any[] | undefined, path: string): 
       else names.add(port.name);
     }
     if (!port?.containerPort) errs.push(required(`${p}.containerPort`));
-    else errs.push(...isValidPortNum(port.containerPort).map((m) => invalid(`${p}.containerPort`, port.containerPort, m)));
-    if (port?.hostPort) errs.push(...isValidPortNum(port.hostPort).map((m) => invalid(`${p}.hostPort`, port.hostPort, m)));
-    if (!port?.protocol) errs.push(required(`${p}.protocol`));
-    else if (!PROTOCOLS.includes(port.protocol)) errs.push(notSupported(`${p}.protocol`, port.protocol, PROTOCOLS));
+    else errs.push(...validatePortNum(port.containerPort, `${p}.containerPort`));
+    if (port?.hostPort) errs.push(...validatePortNum(port.hostPort, `${p}.hostPort`));
+    errs.push(...validateProtocol(port?.protocol, `${p}.protocol`));
   });
   return errs;
 }

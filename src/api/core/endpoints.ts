@@ -4,22 +4,23 @@
 // Deliberately absent: RepackSubsets canonicalisation and the endpoints controller.
 
 import type { FieldError } from '../errors.js';
-import { invalid, notSupported, required } from '../errors.js';
+import { invalid, required } from '../errors.js';
 import type { KObject, Printer, ResourceDef } from '../resource.js';
 import { AGE_COLUMN, NAME_COLUMN, ageCell, column } from '../printers/age.js';
-import { isQualifiedName, nameIsDNSSubdomain } from '../validation/names.js';
+import { nameIsDNSSubdomain } from '../validation/names.js';
 import {
-  isValidPortNum,
   parseIPFamily,
+  validateAppProtocol,
   validateCoreObjectMeta,
   validateCoreObjectMetaUpdate,
   validateDNS1123Label,
   validateDNS1123Subdomain,
   validateIP,
+  validatePortNum,
+  validateProtocol,
 } from './field-validators.js';
 
 const META = { namespaced: true, nameValidator: nameIsDNSSubdomain };
-const PROTOCOLS = ['SCTP', 'TCP', 'UDP'];
 
 /** ValidateNonSpecialIP: no unspecified, loopback or link-local addresses. */
 export function validateNonSpecialIP(ip: string, path: string): FieldError[] {
@@ -52,12 +53,9 @@ function validatePort(port: any, path: string, opts: { requireName: boolean }): 
   const errs: FieldError[] = [];
   if (requireName && !port?.name) errs.push(required(`${path}.name`));
   else if (port?.name) errs.push(...validateDNS1123Label(port.name, `${path}.name`));
-  errs.push(...isValidPortNum(port?.port).map((m) => invalid(`${path}.port`, port?.port ?? 0, m)));
-  if (!port?.protocol) errs.push(required(`${path}.protocol`));
-  else if (!PROTOCOLS.includes(port.protocol)) errs.push(notSupported(`${path}.protocol`, port.protocol, PROTOCOLS));
-  if (port?.appProtocol !== undefined && port?.appProtocol !== null) {
-    errs.push(...isQualifiedName(port.appProtocol).map((m) => invalid(`${path}.appProtocol`, port.appProtocol, m)));
-  }
+  errs.push(...validatePortNum(port?.port, `${path}.port`));
+  errs.push(...validateProtocol(port?.protocol, `${path}.protocol`));
+  errs.push(...validateAppProtocol(port?.appProtocol, `${path}.appProtocol`));
   return errs;
 }
 

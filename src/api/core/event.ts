@@ -8,6 +8,7 @@ import { required } from '../errors.js';
 import type { KObject, ResourceDef } from '../resource.js';
 import type { NameValidator } from '../validation/names.js';
 import { eventPrinter } from './event-printer.js';
+import { eventReferenceSelectors } from './event-reference-selectors.js';
 import { validateLegacyEvent } from './event-validation.js';
 import { validateCoreObjectMeta, validateCoreObjectMetaUpdate } from './field-validators.js';
 
@@ -35,13 +36,7 @@ export const eventResource: ResourceDef = {
   validateUpdate: (ev, old) => [...validateCoreObjectMetaUpdate(ev, old, META), ...validateEventBody(ev)],
 
   fieldSelectors: {
-    'involvedObject.kind': (e) => e.involvedObject?.kind ?? '',
-    'involvedObject.namespace': (e) => e.involvedObject?.namespace ?? '',
-    'involvedObject.name': (e) => e.involvedObject?.name ?? '',
-    'involvedObject.uid': (e) => e.involvedObject?.uid ?? '',
-    'involvedObject.apiVersion': (e) => e.involvedObject?.apiVersion ?? '',
-    'involvedObject.resourceVersion': (e) => e.involvedObject?.resourceVersion ?? '',
-    'involvedObject.fieldPath': (e) => e.involvedObject?.fieldPath ?? '',
+    ...eventReferenceSelectors('involvedObject'),
     reason: (e) => e.reason ?? '',
     reportingComponent: (e) => e.reportingComponent ?? '',
     source: (e) => e.source?.component || e.reportingComponent || '',

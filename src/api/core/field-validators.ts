@@ -1,25 +1,24 @@
 // Small value validators shared by the core/v1 resources, with Kubernetes' own messages
 // (k8s.io/apimachinery/pkg/util/validation and the helpers at the top of
-// pkg/apis/core/validation/validation.go): env var names, config keys, port names and numbers, IPs,
-// base64 data, immutability, and core's ObjectMeta wrapper that also checks legacy finalizer names.
+// pkg/apis/core/validation/validation.go): env var names, config keys, port names, numbers and
+// protocols, IPs, base64 data, immutability, and core's ObjectMeta wrapper that also checks legacy
+// finalizer names.
 // Deliberately absent: anything resource-specific; each resource file composes these.
 
 import { isIP } from 'node:net';
 import type { FieldError } from '../errors.js';
-import { invalid } from '../errors.js';
+import { invalid, notSupported, required } from '../errors.js';
 import type { KObject } from '../resource.js';
 import type { MetaValidationOptions } from '../validation/meta.js';
 import { validateObjectMeta, validateObjectMetaUpdate } from '../validation/meta.js';
-import { DNS1123_SUBDOMAIN_MAX, isDNS1123Label, isDNS1123Subdomain } from '../validation/names.js';
+import { DNS1123_SUBDOMAIN_MAX, isDNS1123Label, isDNS1123Subdomain, isQualifiedName, regexError } from '../validation/names.js';
+import { semanticEqual } from './semantic-equal.js';
 
 export const FIELD_IMMUTABLE = 'field is immutable';
 export const IS_NEGATIVE = 'must be greater than or equal to 0';
 export const FILE_MODE_ERROR = 'must be a number between 0 and 0777 (octal), both inclusive';
 /** core.MaxSecretSize: 1 MiB for secrets and config maps. */
 export const MAX_SECRET_SIZE = 1024 * 1024;
-
-const regexError = (msg: string, fmt: string, ...examples: string[]) =>
-  `${msg} (e.g. ${examples.map((e) => `'${e}'`).join(',  or ')}, regex used for validation is '${fmt}')`;
 
 /** hasChDirPrefix: names that would escape a directory. */
 function chDirPrefix(v: string): string[] {
@@ -75,10 +74,29 @@ export function isValidPortName(port: string): string[] {
   return errs;
 }
 
+/** A port number (1-65535); a missing one is reported as 0, as Go's zero value. */
+export function validatePortNum(port: unknown, path: string): FieldError[] {
+  return isValidPortNum(port).map((m) => invalid(path, port ?? 0, m));
+}
+
 /** Port given as number or IANA name (intstr.IntOrString). */
 export function validatePortNumOrName(port: unknown, path: string): FieldError[] {
   if (typeof port === 'string') return isValidPortName(port).map((m) => invalid(path, port, m));
-  return isValidPortNum(port).map((m) => invalid(path, port ?? 0, m));
+  return validatePortNum(port, path);
+}
+
+const PROTOCOLS = ['SCTP', 'TCP', 'UDP'];
+
+/** The protocol of a container, Service or Endpoints port: required, SCTP, TCP or UDP. */
+export function validateProtocol(protocol: unknown, path: string): FieldError[] {
+  if (!protocol) return [required(path)];
+  return PROTOCOLS.includes(protocol as string) ? [] : [notSupported(path, protocol, PROTOCOLS)];
+}
+
+/** appProtocol of a Service, Endpoints or EndpointSlice port: optional, a qualified name when set. */
+export function validateAppProtocol(appProtocol: unknown, path: string): FieldError[] {
+  if (appProtocol === undefined || appProtocol === null) return [];
+  return isQualifiedName(appProtocol as string).map((m) => invalid(path, appProtocol, m));
 }
 
 /** netutils.ParseIPSloppy: IPv4 octets may carry leading zeros. */
@@ -109,6 +127,12 @@ export function validateNonnegative(value: unknown, path: string): FieldError[] 
 export function validateImmutable(path: string, values: { next: unknown; old: unknown }): FieldError[] {
   const { next, old } = values;
   return JSON.stringify(next ?? null) === JSON.stringify(old ?? null) ? [] : [invalid(path, next ?? null, FIELD_IMMUTABLE)];
+}
+
+/** ValidateImmutableField compared as apiequality.Semantic does: nil and empty are the same value. */
+export function validateSemanticImmutable(path: string, values: { next: unknown; old: unknown }): FieldError[] {
+  const { next, old } = values;
+  return semanticEqual(next, old) ? [] : [invalid(path, next ?? null, FIELD_IMMUTABLE)];
 }
 
 /** Go's base64.StdEncoding check: the index of the first bad input byte, or -1 when valid. */

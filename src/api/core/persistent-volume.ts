@@ -30,11 +30,8 @@ function defaults(obj: KObject): void {
   setDefaults(obj.status, { phase: 'Pending' });
 }
 
-function validate(obj: KObject): FieldError[] {
-  return [
-    ...validateCoreObjectMeta(obj, META),
-    ...validatePersistentVolumeSpec(obj.spec, 'spec', { pvName: obj.metadata?.name ?? '' }),
-  ];
+function validateSpec(obj: KObject): FieldError[] {
+  return validatePersistentVolumeSpec(obj.spec, 'spec', { pvName: obj.metadata?.name ?? '' });
 }
 
 const columns: TableColumn[] = [
@@ -90,14 +87,12 @@ export const persistentVolumeResource: ResourceDef = {
   prepareForUpdate(obj, old) {
     if (obj.spec && old.spec?.volumeAttributesClassName == null) delete obj.spec.volumeAttributesClassName;
   },
-  validate,
-  validateUpdate(obj, old) {
-    return [
-      ...validateCoreObjectMetaUpdate(obj, old, META),
-      ...validatePersistentVolumeSpec(obj.spec, 'spec', { pvName: obj.metadata?.name ?? '' }),
-      ...validatePersistentVolumeUpdate(obj.spec, old.spec),
-    ];
-  },
+  validate: (obj) => [...validateCoreObjectMeta(obj, META), ...validateSpec(obj)],
+  validateUpdate: (obj, old) => [
+    ...validateCoreObjectMetaUpdate(obj, old, META),
+    ...validateSpec(obj),
+    ...validatePersistentVolumeUpdate(obj.spec, old.spec),
+  ],
   validateStatusUpdate(obj, old) {
     return validateCoreObjectMetaUpdate(obj, old, META);
   },

@@ -5,7 +5,7 @@
 
 import type { FieldError } from '../errors.js';
 import { forbiddenField, invalid, notSupported, required } from '../errors.js';
-import { isValidPortNum, validateNonnegative, validatePortNumOrName } from './field-validators.js';
+import { validateNonnegative, validatePortNum, validatePortNumOrName } from './field-validators.js';
 
 const HANDLER_KINDS = ['exec', 'httpGet', 'tcpSocket', 'grpc', 'sleep'] as const;
 
@@ -26,7 +26,7 @@ function validateHandlerAction(action: any, path: string, opts: { kind: HandlerK
     case 'tcpSocket':
       return validatePortNumOrName(action.port, `${path}.port`);
     case 'grpc':
-      return isValidPortNum(action.port).map((m) => invalid(`${path}.port`, action.port ?? 0, m));
+      return validatePortNum(action.port, `${path}.port`);
     case 'sleep': {
       const s = action.seconds ?? 0;
       if (gracePeriod !== undefined && (s <= 0 || s > gracePeriod)) {

@@ -10,7 +10,7 @@ import type { FieldError } from '../errors.js';
 import { forbiddenField, invalid, notSupported, required } from '../errors.js';
 import { compareQuantity, formatQuantity, parseQuantity, QUANTITY_FORMAT_ERROR, quantityToNumber } from '../quantity.js';
 import { isDNS1123Subdomain } from '../validation/names.js';
-import { FIELD_IMMUTABLE } from './field-validators.js';
+import { validateSemanticImmutable } from './field-validators.js';
 import { validatePersistentVolumeSource } from './pv-sources.js';
 import { semanticEqual } from './semantic-equal.js';
 import { validateVolumeNodeAffinity } from './volume-node-affinity.js';
@@ -142,9 +142,7 @@ export function validatePersistentVolumeUpdate(spec: any, oldSpec: any): FieldEr
   if (!semanticEqual(next, prev)) {
     errs.push(forbiddenField('spec.persistentvolumesource', 'spec.persistentvolumesource is immutable after creation'));
   }
-  if (!semanticEqual(spec?.volumeMode, oldSpec?.volumeMode)) errs.push(invalid('volumeMode', spec?.volumeMode ?? null, FIELD_IMMUTABLE));
-  if (oldSpec?.nodeAffinity != null && !semanticEqual(spec?.nodeAffinity, oldSpec.nodeAffinity)) {
-    errs.push(invalid('nodeAffinity', spec?.nodeAffinity ?? null, FIELD_IMMUTABLE));
-  }
+  errs.push(...validateSemanticImmutable('volumeMode', { next: spec?.volumeMode, old: oldSpec?.volumeMode }));
+  if (oldSpec?.nodeAffinity != null) errs.push(...validateSemanticImmutable('nodeAffinity', { next: spec?.nodeAffinity, old: oldSpec.nodeAffinity }));
   return errs;
 }

@@ -10,9 +10,9 @@ import type { FieldError } from '../errors.js';
 import { forbiddenField, invalid, notSupported, required } from '../errors.js';
 import { compareQuantity, parseQuantity } from '../quantity.js';
 import type { KObject } from '../resource.js';
+import { validateLabelSelector } from '../validation/label-selector.js';
 import { isDNS1123Label, isDNS1123Subdomain } from '../validation/names.js';
-import { FIELD_IMMUTABLE } from './field-validators.js';
-import { validateLabelSelector } from './label-selector.js';
+import { FIELD_IMMUTABLE, validateSemanticImmutable } from './field-validators.js';
 import { validateAccessModes, validateClassName, validatePositiveQuantity, VOLUME_MODES } from './pv-validation.js';
 import { normalizeResourceList, semanticEqual } from './semantic-equal.js';
 import { BETA_STORAGE_CLASS_ANNOTATION } from './volume-printing.js';
@@ -128,7 +128,7 @@ export function validatePersistentVolumeClaimUpdate(obj: KObject, old: KObject):
   if (newSize && oldSize && statusSize && compareQuantity(newSize, oldSize) < 0 && compareQuantity(newSize, statusSize) <= 0) {
     errs.push(forbiddenField('spec.resources.requests.storage', 'field can not be less than status.capacity'));
   }
-  if (!semanticEqual(obj.spec?.volumeMode, old.spec?.volumeMode)) errs.push(invalid('volumeMode', obj.spec?.volumeMode ?? null, FIELD_IMMUTABLE));
+  errs.push(...validateSemanticImmutable('volumeMode', { next: obj.spec?.volumeMode, old: old.spec?.volumeMode }));
   if (!semanticEqual(obj.spec?.volumeAttributesClassName, old.spec?.volumeAttributesClassName)) {
     errs.push(forbiddenField('spec.volumeAttributesClassName', 'update is forbidden when the VolumeAttributesClass feature gate is disabled'));
   }

@@ -9,21 +9,22 @@ import type { FieldError } from '../errors.js';
 import { duplicate, forbiddenField, invalid, notSupported, required } from '../errors.js';
 import type { KObject } from '../resource.js';
 import { validateLabels } from '../validation/meta.js';
-import { isQualifiedName, nameIsDNS1035Label } from '../validation/names.js';
+import { nameIsDNS1035Label } from '../validation/names.js';
 import {
   parseIPFamily,
+  validateAppProtocol,
   validateCoreObjectMeta,
   validateCoreObjectMetaUpdate,
   validateDNS1123Label,
   validateDNS1123Subdomain,
   validateIP,
-  isValidPortNum,
+  validatePortNum,
   validatePortNumOrName,
+  validateProtocol,
 } from './field-validators.js';
 
 export const SERVICE_META = { namespaced: true, nameValidator: nameIsDNS1035Label };
 const TYPES = ['ClusterIP', 'ExternalName', 'LoadBalancer', 'NodePort'];
-const PROTOCOLS = ['SCTP', 'TCP', 'UDP'];
 const MAX_AFFINITY_SECONDS = 86400;
 
 export const isHeadless = (svc: KObject) => svc.spec?.clusterIPs?.length === 1 && svc.spec.clusterIPs[0] === 'None';
@@ -40,13 +41,10 @@ function validateServicePort(sp: any, path: string, opts: { requireName: boolean
     if (names.has(sp.name)) errs.push(duplicate(`${path}.name`, sp.name));
     else names.add(sp.name);
   }
-  errs.push(...isValidPortNum(sp?.port).map((m) => invalid(`${path}.port`, sp?.port ?? 0, m)));
-  if (!sp?.protocol) errs.push(required(`${path}.protocol`));
-  else if (!PROTOCOLS.includes(sp.protocol)) errs.push(notSupported(`${path}.protocol`, sp.protocol, PROTOCOLS));
+  errs.push(...validatePortNum(sp?.port, `${path}.port`));
+  errs.push(...validateProtocol(sp?.protocol, `${path}.protocol`));
   errs.push(...validatePortNumOrName(sp?.targetPort, `${path}.targetPort`));
-  if (sp?.appProtocol !== undefined && sp?.appProtocol !== null) {
-    errs.push(...isQualifiedName(sp.appProtocol).map((m) => invalid(`${path}.appProtocol`, sp.appProtocol, m)));
-  }
+  errs.push(...validateAppProtocol(sp?.appProtocol, `${path}.appProtocol`));
   return errs;
 }
 
@@ -152,7 +150,7 @@ function validateTrafficPolicies(svc: KObject): FieldError[] {
   if (!needsHealthCheck(svc)) {
     if (hc) errs.push(invalid('spec.healthCheckNodePort', hc, "may only be set when `type` is 'LoadBalancer' and `externalTrafficPolicy` is 'Local'"));
   } else if (!hc) errs.push(required('spec.healthCheckNodePort'));
-  else errs.push(...isValidPortNum(hc).map((m) => invalid('spec.healthCheckNodePort', hc, m)));
+  else errs.push(...validatePortNum(hc, 'spec.healthCheckNodePort'));
   const itp = spec.internalTrafficPolicy;
   if ((itp === undefined || itp === null) && ['NodePort', 'LoadBalancer', 'ClusterIP'].includes(spec.type)) errs.push(required('spec.internalTrafficPolicy'));
   if (itp !== undefined && itp !== null && itp !== 'Cluster' && itp !== 'Local') errs.push(notSupported('spec.internalTrafficPolicy', itp, ['Cluster', 'Local']));

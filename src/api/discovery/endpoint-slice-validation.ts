@@ -7,8 +7,9 @@
 import type { FieldError } from '../errors.js';
 import { duplicate, fieldPath, invalid, notSupported, required, tooMany } from '../errors.js';
 import type { KObject } from '../resource.js';
-import { validateLabelMap } from '../validation/label-selector-validation.js';
-import { isDNS1123Label, isDNS1123Subdomain, isQualifiedName, isValidLabelValue } from '../validation/names.js';
+import { validateAppProtocol } from '../core/field-validators.js';
+import { validateLabelMap } from '../validation/label-selector.js';
+import { isDNS1123Label, isDNS1123Subdomain, isValidLabelValue } from '../validation/names.js';
 import { isLinkLocalMulticast, isLinkLocalUnicast, isLoopback, isUnspecified, parseIP } from './ip-address.js';
 
 export interface EndpointSliceObject extends KObject {
@@ -123,9 +124,7 @@ function validatePorts(ports: any[]): FieldError[] {
     const protocol = port?.protocol;
     if (protocol === undefined || protocol === null) errs.push(required(fieldPath(p, 'protocol')));
     else if (!PROTOCOLS.includes(protocol)) errs.push(notSupported(fieldPath(p, 'protocol'), protocol, PROTOCOLS));
-    if (port?.appProtocol !== undefined && port?.appProtocol !== null) {
-      for (const m of isQualifiedName(port.appProtocol)) errs.push(invalid(fieldPath(p, 'appProtocol'), port.appProtocol, m));
-    }
+    errs.push(...validateAppProtocol(port?.appProtocol, fieldPath(p, 'appProtocol')));
   });
   return errs;
 }

@@ -9,6 +9,7 @@ import type { ResourceDef } from '../resource.js';
 import { nameIsDNSSubdomain } from '../validation/names.js';
 import { eventsV1ToCore } from '../core/event-conversion.js';
 import { EVENT_COLUMNS, eventRow } from '../core/event-printer.js';
+import { eventReferenceSelectors } from '../core/event-reference-selectors.js';
 import { validateStrictEventCreate, validateStrictEventUpdate } from '../core/event-validation.js';
 import { validateCoreObjectMeta, validateCoreObjectMetaUpdate } from '../core/field-validators.js';
 
@@ -32,13 +33,7 @@ export const eventsV1EventResource: ResourceDef = {
 
   fieldSelectors: {
     reason: (e) => e.reason ?? '',
-    'regarding.kind': (e) => e.regarding?.kind ?? '',
-    'regarding.namespace': (e) => e.regarding?.namespace ?? '',
-    'regarding.name': (e) => e.regarding?.name ?? '',
-    'regarding.uid': (e) => e.regarding?.uid ?? '',
-    'regarding.apiVersion': (e) => e.regarding?.apiVersion ?? '',
-    'regarding.resourceVersion': (e) => e.regarding?.resourceVersion ?? '',
-    'regarding.fieldPath': (e) => e.regarding?.fieldPath ?? '',
+    ...eventReferenceSelectors('regarding'),
     reportingController: (e) => e.reportingController ?? '',
     type: (e) => e.type ?? '',
   },

@@ -1,30 +1,19 @@
 // rbac.authorization.k8s.io/v1 ClusterRoleBinding: grants a ClusterRole to subjects cluster-wide.
 // Defaulting (roleRef.apiGroup, subjects' apiGroup), validation as pkg/apis/rbac/validation (roleRef
-// must be a ClusterRole and is immutable; ServiceAccount subjects need a namespace), and the table
-// NAME, ROLE, AGE (+ USERS, GROUPS, SERVICEACCOUNTS with -o wide).
+// must be a ClusterRole and is immutable; ServiceAccount subjects need a namespace; see
+// binding-strategy.ts), and the table NAME, ROLE, AGE (+ USERS, GROUPS, SERVICEACCOUNTS with -o wide).
 // Deliberately absent: checks that the role exists or that the creator may grant it.
 
-import type { RoleRef, Subject } from 'kubernetes-types/rbac/v1.js';
 import type { FieldError } from '../errors.js';
-import type { KObject, ResourceDef } from '../resource.js';
+import type { ResourceDef } from '../resource.js';
 import { bindingPrinter } from './binding-printer.js';
-import { validateRbacObjectMeta } from './rbac-object-meta.js';
-import { defaultRoleRef, validateRoleRef, validateRoleRefUnchanged } from './role-ref.js';
-import { defaultSubjects, validateSubjects } from './subjects.js';
+import type { BindingObject } from './binding-strategy.js';
+import { defaultBinding, validateBinding } from './binding-strategy.js';
 
-export interface ClusterRoleBindingObject extends KObject {
-  roleRef?: Partial<RoleRef>;
-  subjects?: Partial<Subject>[];
-}
+export type ClusterRoleBindingObject = BindingObject;
 
 export function validateClusterRoleBinding(obj: ClusterRoleBindingObject, old?: ClusterRoleBindingObject): FieldError[] {
-  const errs = [
-    ...validateRbacObjectMeta(obj, { namespaced: false, old }),
-    ...validateRoleRef(obj.roleRef, { kinds: ['ClusterRole'] }),
-    ...validateSubjects(obj.subjects, { namespaced: false }),
-  ];
-  if (old) errs.push(...validateRoleRefUnchanged(obj.roleRef, old.roleRef));
-  return errs;
+  return validateBinding(obj, { namespaced: false, old });
 }
 
 export const clusterRoleBindingResource: ResourceDef<ClusterRoleBindingObject> = {
@@ -35,10 +24,7 @@ export const clusterRoleBindingResource: ResourceDef<ClusterRoleBindingObject> =
   singular: 'clusterrolebinding',
   namespaced: false,
   schemaName: 'io.k8s.api.rbac.v1.ClusterRoleBinding',
-  defaults(obj) {
-    defaultRoleRef(obj);
-    defaultSubjects(obj.subjects);
-  },
+  defaults: defaultBinding,
   validate: (obj) => validateClusterRoleBinding(obj),
   validateUpdate: (obj, old) => validateClusterRoleBinding(obj, old),
   printer: bindingPrinter({ kind: 'ClusterRoleBinding' }),

@@ -10,7 +10,7 @@ import type { FieldError } from '../errors.js';
 import { fieldPath, required } from '../errors.js';
 import type { KObject, ResourceDef } from '../resource.js';
 import { createdAtPrinter } from '../printers/created-at-printer.js';
-import { hasInvalidLabelValueInSelector, validateLabelSelector } from '../validation/label-selector-validation.js';
+import { hasInvalidLabelValueInSelector, validateLabelSelector } from '../validation/label-selector.js';
 import { validatePolicyRules } from './policy-rule.js';
 import { validateRbacObjectMeta } from './rbac-object-meta.js';
 

@@ -10,8 +10,7 @@ import type { FieldError } from '../errors.js';
 import { duplicate, invalid, notSupported, required } from '../errors.js';
 import type { KObject, ResourceDef, TableCell, TableColumn } from '../resource.js';
 import { AGE_COLUMN, NAME_COLUMN, ageCell, column } from '../printers/age.js';
-import { FIELD_IMMUTABLE, validateCoreObjectMeta, validateCoreObjectMetaUpdate } from '../core/field-validators.js';
-import { semanticEqual } from '../core/semantic-equal.js';
+import { validateCoreObjectMeta, validateCoreObjectMetaUpdate, validateSemanticImmutable } from '../core/field-validators.js';
 import { nameIsDNSSubdomain } from '../validation/names.js';
 
 const META = { namespaced: false, nameValidator: nameIsDNSSubdomain };
@@ -63,14 +62,12 @@ function validateSpec(spec: any): FieldError[] {
 }
 
 function validateUpdate(obj: KObject, old: KObject): FieldError[] {
-  const errs = [...validateCoreObjectMetaUpdate(obj, old, META), ...validateSpec(obj.spec)];
-  if (!semanticEqual(obj.spec?.attachRequired, old.spec?.attachRequired)) {
-    errs.push(invalid('spec.attachedRequired', obj.spec?.attachRequired ?? null, FIELD_IMMUTABLE));
-  }
-  if (!semanticEqual(obj.spec?.volumeLifecycleModes, old.spec?.volumeLifecycleModes)) {
-    errs.push(invalid('spec.volumeLifecycleModes', obj.spec?.volumeLifecycleModes ?? null, FIELD_IMMUTABLE));
-  }
-  return errs;
+  return [
+    ...validateCoreObjectMetaUpdate(obj, old, META),
+    ...validateSpec(obj.spec),
+    ...validateSemanticImmutable('spec.attachedRequired', { next: obj.spec?.attachRequired, old: old.spec?.attachRequired }),
+    ...validateSemanticImmutable('spec.volumeLifecycleModes', { next: obj.spec?.volumeLifecycleModes, old: old.spec?.volumeLifecycleModes }),
+  ];
 }
 
 const columns: TableColumn[] = [

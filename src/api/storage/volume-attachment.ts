@@ -8,11 +8,10 @@ import type { FieldError } from '../errors.js';
 import { forbiddenField, invalid, required, tooLong } from '../errors.js';
 import type { KObject, ResourceDef, TableCell, TableColumn } from '../resource.js';
 import { AGE_COLUMN, NAME_COLUMN, ageCell, column } from '../printers/age.js';
-import { FIELD_IMMUTABLE, validateCoreObjectMeta, validateCoreObjectMetaUpdate } from '../core/field-validators.js';
+import { validateCoreObjectMeta, validateCoreObjectMetaUpdate, validateSemanticImmutable } from '../core/field-validators.js';
 import { defaultPersistentVolumeSources } from '../core/pv-defaults.js';
 import { validateCSIDriverName } from '../core/pv-sources.js';
 import { validatePersistentVolumeSpec } from '../core/pv-validation.js';
-import { semanticEqual } from '../core/semantic-equal.js';
 import { isDNS1123Subdomain, nameIsDNSSubdomain } from '../validation/names.js';
 
 const META = { namespaced: false, nameValidator: nameIsDNSSubdomain };
@@ -102,12 +101,12 @@ export const volumeAttachmentResource: ResourceDef = {
     if (obj.metadata) delete obj.metadata.generation;
   },
   validate: (obj) => [...validateCoreObjectMeta(obj, META), ...validateFields(obj)],
-  validateUpdate(obj, old) {
-    const errs = [...validateCoreObjectMetaUpdate(obj, old, META), ...validateFields(obj)];
+  validateUpdate: (obj, old) => [
+    ...validateCoreObjectMetaUpdate(obj, old, META),
+    ...validateFields(obj),
     // If this ever relaxes, the generation has to start moving too.
-    if (!semanticEqual(obj.spec, old.spec)) errs.push(invalid('spec', obj.spec ?? null, FIELD_IMMUTABLE));
-    return errs;
-  },
+    ...validateSemanticImmutable('spec', { next: obj.spec, old: old.spec }),
+  ],
   validateStatusUpdate(obj, old) {
     return [...validateCoreObjectMetaUpdate(obj, old, META), ...validateFields(obj)];
   },

@@ -19,7 +19,8 @@ export const DNS1123_SUBDOMAIN_MAX = 253;
 export const LABEL_VALUE_MAX = 63;
 export const TOTAL_ANNOTATION_SIZE_LIMIT = 256 * 1024;
 
-function regexError(msg: string, fmt: string, ...examples: string[]): string {
+/** apimachinery's RegexError: the message, examples if any, and the pattern used. */
+export function regexError(msg: string, fmt: string, ...examples: string[]): string {
   let s = `${msg} (`;
   if (examples.length) {
     s += 'e.g. ' + examples.map((e) => `'${e}'`).join(',  or ') + ', ';
@@ -29,51 +30,84 @@ function regexError(msg: string, fmt: string, ...examples: string[]): string {
 
 const maxLen = (n: number) => `must be no more than ${n} characters`;
 
-export function isDNS1123Label(v: string): string[] {
+/** A length limit and a pattern, with the message Kubernetes gives when the pattern fails. */
+interface Format {
+  max: number;
+  re: RegExp;
+  error: string;
+}
+
+/** The length problem (if any), then the pattern problem (if any), as the Is* validators report them. */
+function formatProblems(v: string, f: Format): string[] {
   const errs: string[] = [];
-  if (v.length > DNS1123_LABEL_MAX) errs.push(maxLen(DNS1123_LABEL_MAX));
-  if (!dns1123LabelRe.test(v)) {
-    errs.push(
-      regexError(
-        "a lowercase RFC 1123 label must consist of lower case alphanumeric characters or '-', and must start and end with an alphanumeric character",
-        dns1123LabelFmt,
-        'my-name',
-        '123-abc',
-      ),
-    );
-  }
+  if (v.length > f.max) errs.push(maxLen(f.max));
+  if (!f.re.test(v)) errs.push(f.error);
   return errs;
+}
+
+const DNS1123_LABEL: Format = {
+  max: DNS1123_LABEL_MAX,
+  re: dns1123LabelRe,
+  error: regexError(
+    "a lowercase RFC 1123 label must consist of lower case alphanumeric characters or '-', and must start and end with an alphanumeric character",
+    dns1123LabelFmt,
+    'my-name',
+    '123-abc',
+  ),
+};
+
+const DNS1123_SUBDOMAIN: Format = {
+  max: DNS1123_SUBDOMAIN_MAX,
+  re: dns1123SubdomainRe,
+  error: regexError(
+    "a lowercase RFC 1123 subdomain must consist of lower case alphanumeric characters, '-' or '.', and must start and end with an alphanumeric character",
+    dns1123SubdomainFmt,
+    'example.com',
+  ),
+};
+
+const DNS1035_LABEL: Format = {
+  max: DNS1123_LABEL_MAX,
+  re: dns1035LabelRe,
+  error: regexError(
+    "a DNS-1035 label must consist of lower case alphanumeric characters or '-', start with an alphabetic character, and end with an alphanumeric character",
+    dns1035LabelFmt,
+    'my-name',
+    'abc-123',
+  ),
+};
+
+const LABEL_VALUE: Format = {
+  max: LABEL_VALUE_MAX,
+  re: labelValueRe,
+  error: regexError(
+    "a valid label must be an empty string or consist of alphanumeric characters, '-', '_' or '.', and must start and end with an alphanumeric character",
+    labelValueFmt,
+    'MyValue',
+    'my_value',
+    '12345',
+  ),
+};
+
+/** The pattern message of a qualified name's name part (also the start of the "too many slashes" one). */
+const QUALIFIED_NAME_ERROR = regexError(
+  "must consist of alphanumeric characters, '-', '_' or '.', and must start and end with an alphanumeric character",
+  qualifiedNameFmt,
+  'MyName',
+  'my.name',
+  '123-abc',
+);
+
+export function isDNS1123Label(v: string): string[] {
+  return formatProblems(v, DNS1123_LABEL);
 }
 
 export function isDNS1123Subdomain(v: string): string[] {
-  const errs: string[] = [];
-  if (v.length > DNS1123_SUBDOMAIN_MAX) errs.push(maxLen(DNS1123_SUBDOMAIN_MAX));
-  if (!dns1123SubdomainRe.test(v)) {
-    errs.push(
-      regexError(
-        "a lowercase RFC 1123 subdomain must consist of lower case alphanumeric characters, '-' or '.', and must start and end with an alphanumeric character",
-        dns1123SubdomainFmt,
-        'example.com',
-      ),
-    );
-  }
-  return errs;
+  return formatProblems(v, DNS1123_SUBDOMAIN);
 }
 
 export function isDNS1035Label(v: string): string[] {
-  const errs: string[] = [];
-  if (v.length > DNS1123_LABEL_MAX) errs.push(maxLen(DNS1123_LABEL_MAX));
-  if (!dns1035LabelRe.test(v)) {
-    errs.push(
-      regexError(
-        "a DNS-1035 label must consist of lower case alphanumeric characters or '-', start with an alphabetic character, and end with an alphanumeric character",
-        dns1035LabelFmt,
-        'my-name',
-        'abc-123',
-      ),
-    );
-  }
-  return errs;
+  return formatProblems(v, DNS1035_LABEL);
 }
 
 /** Label keys, annotation keys, finalizers: [prefix/]name. */
@@ -89,50 +123,16 @@ export function isQualifiedName(v: string): string[] {
     if (prefix.length === 0) errs.push('prefix part ' + 'must be non-empty');
     else for (const m of isDNS1123Subdomain(prefix)) errs.push('prefix part ' + m);
   } else {
-    return [
-      'a qualified name ' +
-        regexError(
-          "must consist of alphanumeric characters, '-', '_' or '.', and must start and end with an alphanumeric character",
-          qualifiedNameFmt,
-          'MyName',
-          'my.name',
-          '123-abc',
-        ) +
-        " with an optional DNS subdomain prefix and '/' (e.g. 'example.com/MyName')",
-    ];
+    return [`a qualified name ${QUALIFIED_NAME_ERROR} with an optional DNS subdomain prefix and '/' (e.g. 'example.com/MyName')`];
   }
   if (name.length === 0) errs.push('name part must be non-empty');
   else if (name.length > 63) errs.push('name part ' + maxLen(63));
-  if (name.length > 0 && !qualifiedNameRe.test(name)) {
-    errs.push(
-      'name part ' +
-        regexError(
-          "must consist of alphanumeric characters, '-', '_' or '.', and must start and end with an alphanumeric character",
-          qualifiedNameFmt,
-          'MyName',
-          'my.name',
-          '123-abc',
-        ),
-    );
-  }
+  if (name.length > 0 && !qualifiedNameRe.test(name)) errs.push('name part ' + QUALIFIED_NAME_ERROR);
   return errs;
 }
 
 export function isValidLabelValue(v: string): string[] {
-  const errs: string[] = [];
-  if (v.length > LABEL_VALUE_MAX) errs.push(maxLen(LABEL_VALUE_MAX));
-  if (!labelValueRe.test(v)) {
-    errs.push(
-      regexError(
-        "a valid label must be an empty string or consist of alphanumeric characters, '-', '_' or '.', and must start and end with an alphanumeric character",
-        labelValueFmt,
-        'MyValue',
-        'my_value',
-        '12345',
-      ),
-    );
-  }
-  return errs;
+  return formatProblems(v, LABEL_VALUE);
 }
 
 /** Names usable as a path segment (every object name must be one). */
