@@ -62,11 +62,11 @@ async function writeResponse(res: http.ServerResponse, r: ApiResponse): Promise<
   if (r.stream) {
     res.writeHead(r.status);
     res.flushHeaders();
-    const closed = new Promise<void>((resolve) => res.once('close', resolve));
+    const closed = new Promise<undefined>((resolve) => res.once('close', () => resolve(undefined)));
     const it = r.stream[Symbol.asyncIterator]();
     try {
       for (;;) {
-        const next = await Promise.race([it.next(), closed.then(() => undefined)]);
+        const next = await Promise.race([it.next(), closed]);
         if (!next || next.done) break;
         if (!res.write(next.value)) await Promise.race([new Promise((r2) => res.once('drain', r2)), closed]);
       }
@@ -101,7 +101,10 @@ export class HttpServer {
   private async serve(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
     const started = performance.now();
     const ac = new AbortController();
-    res.once('close', () => ac.abort());
+    // Only a client that goes away early aborts (building the abort reason is not free).
+    res.once('close', () => {
+      if (!res.writableFinished) ac.abort();
+    });
     const url = new URL(req.url ?? '/', 'http://berth');
     let status = 0;
     let streaming = false;

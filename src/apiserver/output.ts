@@ -80,13 +80,22 @@ export interface TableOptions {
   remaining?: number;
 }
 
-export function tableRow(def: ResourceDef, c: CachedObject, opts: TableOptions): Record<string, unknown> {
-  const row: Record<string, unknown> = { cells: def.printer.row(c.obj, { now: opts.now }) };
+/** JSON of an object's metadata, memoized on the cached version (it never changes). */
+function metadataJson(c: CachedObject): string {
+  return (c.metaJson ??= JSON.stringify(c.obj.metadata ?? {}));
+}
+
+/** One table row as JSON, reusing the cached serialized object or metadata. */
+export function tableRowJson(def: ResourceDef, c: CachedObject, opts: TableOptions): string {
+  let row = `{"cells":${JSON.stringify(def.printer.row(c.obj, { now: opts.now }))}`;
   const conds = def.printer.conditions?.(c.obj);
-  if (conds) row.conditions = conds;
-  if (opts.include === 'Metadata') row.object = partialMetadata(c.obj, opts.version);
-  else if (opts.include === 'Object') row.object = c.obj;
-  return row;
+  if (conds) row += `,"conditions":${JSON.stringify(conds)}`;
+  if (opts.include === 'Metadata') {
+    row += `,"object":{"kind":"PartialObjectMetadata","apiVersion":"meta.k8s.io/${opts.version}","metadata":${metadataJson(c)}}`;
+  } else if (opts.include === 'Object') {
+    row += `,"object":${c.json}`;
+  }
+  return row + '}';
 }
 
 export function buildTable(def: ResourceDef, items: CachedObject[], opts: TableOptions): string {
@@ -95,13 +104,10 @@ export function buildTable(def: ResourceDef, items: CachedObject[], opts: TableO
   if (opts.resourceVersion) metadata.resourceVersion = opts.resourceVersion;
   if (opts.continueToken) metadata.continue = opts.continueToken;
   if (opts.remaining !== undefined) metadata.remainingItemCount = opts.remaining;
-  return JSON.stringify({
-    kind: 'Table',
-    apiVersion: `meta.k8s.io/${opts.version}`,
-    metadata,
-    columnDefinitions: columns,
-    rows: items.map((c) => tableRow(def, c, opts)),
-  });
+  const head = JSON.stringify({ kind: 'Table', apiVersion: `meta.k8s.io/${opts.version}`, metadata, columnDefinitions: columns });
+  const rows: string[] = new Array(items.length);
+  for (let i = 0; i < items.length; i++) rows[i] = tableRowJson(def, items[i], opts);
+  return `${head.slice(0, -1)},"rows":[${rows.join(',')}]}`;
 }
 
 /** A <Kind>List from cached serialized items, without re-serializing them. */

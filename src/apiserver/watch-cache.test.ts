@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import { MemoryStore } from '../store/memory.js';
 import { WatchCache, resourcePrefixOf } from './watch-cache.js';
 import type { CacheEvent } from './watch-cache.js';
+import type { KObject } from '../api/resource.js';
 
 async function setup(historySize = 100) {
   const store = new MemoryStore({ compactIntervalMs: 0 });
@@ -71,15 +72,29 @@ test('eventsSince() replays the window and refuses revisions older than it', asy
   await store.close();
 });
 
-test('hint() lets a writer hand over the built object instead of re-parsing', async () => {
+test('expect() lets a writer hand over the built object instead of re-parsing', async () => {
   const { store, cache } = await setup();
   const key = '/core/configmaps/default/h';
-  const rev = cache.revision + 1;
-  const obj = { metadata: { name: 'h', resourceVersion: String(rev) }, marker: true };
-  cache.hint({ key, rv: rev, obj, json: JSON.stringify(obj) });
-  await store.create(key, JSON.stringify({ metadata: { name: 'h' } }));
-  await cache.waitFor(rev);
-  assert.equal(cache.get(key)!.obj, obj);
+  const value = JSON.stringify({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'h' } });
+  const obj: KObject = { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'h' }, marker: true };
+  cache.expect(key, value, obj);
+  const kv = await store.create(key, value);
+  await cache.waitFor(kv.modRevision);
+  const c = cache.get(key)!;
+  assert.equal(c.obj, obj);
+  assert.equal(c.obj.metadata?.resourceVersion, String(kv.modRevision));
+  assert.equal(JSON.parse(c.json).metadata.resourceVersion, String(kv.modRevision));
+  await cache.stop();
+  await store.close();
+});
+
+test('a hint whose value differs from the stored one is ignored', async () => {
+  const { store, cache } = await setup();
+  const key = '/core/configmaps/default/h2';
+  cache.expect(key, 'something else', { marker: true });
+  const kv = await store.create(key, JSON.stringify({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'h2' } }));
+  await cache.waitFor(kv.modRevision);
+  assert.equal(cache.get(key)!.obj.marker, undefined);
   await cache.stop();
   await store.close();
 });

@@ -7,6 +7,7 @@
 
 import type { KObject } from '../api/resource.js';
 import type { KeyValue, Store, WatchEvent } from '../store/store.js';
+import { withResourceVersion } from './stored-json.js';
 
 export interface CachedObject {
   key: string;
@@ -15,6 +16,8 @@ export interface CachedObject {
   obj: KObject;
   /** JSON of obj. */
   json: string;
+  /** JSON of obj.metadata, filled in by the first table that needs it. */
+  metaJson?: string;
 }
 
 export interface CacheEvent {
@@ -49,7 +52,7 @@ export class WatchCache {
   private oldestResumable = 0;
   private readonly listeners = new Set<CacheListener>();
   private readonly waiters: { rv: number; resolve: () => void }[] = [];
-  private readonly hints = new Map<string, CachedObject>();
+  private readonly hints = new Map<string, { value: string; obj: KObject }>();
   private abort = new AbortController();
   private running: Promise<void> | undefined;
   revision = 0;
@@ -103,22 +106,29 @@ export class WatchCache {
   }
 
   private fromKv(kv: KeyValue, rv = kv.modRevision): CachedObject {
-    const hint = this.hints.get(`${kv.key}@${rv}`);
-    if (hint) {
-      this.hints.delete(`${kv.key}@${rv}`);
-      return hint;
+    const hint = this.hints.get(kv.key);
+    let obj: KObject;
+    if (hint && hint.value === kv.value) {
+      this.hints.delete(kv.key);
+      obj = hint.obj;
+    } else {
+      obj = JSON.parse(kv.value) as KObject;
     }
-    const obj = JSON.parse(kv.value) as KObject;
     obj.metadata = { ...(obj.metadata ?? {}), resourceVersion: String(rv) };
-    return { key: kv.key, rv, obj, json: JSON.stringify(obj) };
+    return { key: kv.key, rv, obj, json: withResourceVersion(kv.value, rv) };
   }
 
   /**
-   * Offers the already-built object for a write the caller just made, so the cache need not parse
-   * and serialize it again. obj.metadata.resourceVersion must equal String(rv).
+   * Hands over the object a writer is about to store as `value`, so the cache need not parse it
+   * again when the write's event arrives. The writer must not touch obj afterwards.
    */
-  hint(c: CachedObject): void {
-    if (c.rv > this.revision) this.hints.set(`${c.key}@${c.rv}`, c);
+  expect(key: string, value: string, obj: KObject): void {
+    this.hints.set(key, { value, obj });
+  }
+
+  /** Withdraws a hint whose write failed. */
+  unexpect(key: string, value: string): void {
+    if (this.hints.get(key)?.value === value) this.hints.delete(key);
   }
 
   private apply(ev: WatchEvent): void {

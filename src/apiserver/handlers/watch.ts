@@ -20,6 +20,14 @@ import { parseBool } from '../query.js';
 
 const MAX_QUEUED = 10000;
 
+/** Plain-JSON event lines, built once per object version and type and shared by every watcher. */
+const lines = new WeakMap<CachedObject, Partial<Record<string, string>>>();
+function jsonLine(type: string, c: CachedObject): string {
+  let byType = lines.get(c);
+  if (!byType) lines.set(c, (byType = {}));
+  return (byType[type] ??= `{"type":"${type}","object":${c.json}}\n`);
+}
+
 type Line = string;
 
 class Queue {
@@ -90,7 +98,7 @@ export async function watchObjects(ctx: HandlerContext): Promise<ApiResponse> {
     } else if (out.as === 'PartialObjectMetadata') {
       object = JSON.stringify(partialMetadata(c.obj, out.version));
     } else {
-      object = c.json;
+      return jsonLine(type, c as CachedObject);
     }
     return `{"type":"${type}","object":${object}}\n`;
   };

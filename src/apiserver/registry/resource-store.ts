@@ -6,7 +6,8 @@
 import type { KObject, ResourceDef } from '../../api/resource.js';
 import type { FieldError } from '../../api/errors.js';
 import { alreadyExists, badRequest, conflict, invalidObject, notFound, OBJECT_MODIFIED } from '../../api/errors.js';
-import type { Store } from '../../store/store.js';
+import type { KeyValue, Store } from '../../store/store.js';
+import { toStoredJson, withResourceVersion } from '../stored-json.js';
 import { ConflictError, KeyExistsError, KeyNotFoundError } from '../../store/store.js';
 import type { CachedObject, WatchCache } from '../watch-cache.js';
 import { bumpGenerationIfSpecChanged, carryUpdateMeta, fillCreateMeta, sameStoredContent } from './object-meta.js';
@@ -100,18 +101,26 @@ export class ResourceStore {
     for (const plugin of this.deps.admission) await plugin({ ...ctx, def: this.def });
   }
 
-  private serialize(obj: KObject): string {
-    const { resourceVersion: _rv, ...meta } = obj.metadata ?? {};
-    return JSON.stringify({ ...obj, metadata: meta });
-  }
-
-  /** Writes are acknowledged once durable and visible in the cache (read-your-writes). */
-  private async settle(key: string, obj: KObject, rv: number): Promise<CachedObject> {
-    obj.metadata = { ...obj.metadata, resourceVersion: String(rv) };
-    const c: CachedObject = { key, rv, obj, json: JSON.stringify(obj) };
-    this.deps.cache.hint(c);
-    await this.deps.cache.waitFor(rv);
-    return this.deps.cache.get(key)?.rv === rv ? this.deps.cache.get(key)! : c;
+  /**
+   * Writes obj under key with `op` (create or compare-and-swap update), then waits until the watch
+   * cache has applied the write, so the caller's next read sees it (read-your-writes). The object
+   * is handed to the cache instead of being parsed back.
+   */
+  private async write(key: string, obj: KObject, op: (value: string) => Promise<KeyValue>): Promise<CachedObject> {
+    const value = toStoredJson(obj);
+    const cache = this.deps.cache;
+    cache.expect(key, value, obj);
+    try {
+      const kv = await op(value);
+      await cache.waitFor(kv.modRevision);
+      const c = cache.get(key);
+      if (c && c.rv === kv.modRevision) return c;
+      // Already changed again by someone else: answer with what this write stored.
+      const mine = { ...obj, metadata: { ...obj.metadata, resourceVersion: String(kv.modRevision) } };
+      return { key, rv: kv.modRevision, obj: mine, json: withResourceVersion(value, kv.modRevision) };
+    } finally {
+      cache.unexpect(key, value);
+    }
   }
 
   async create(input: KObject, namespace: string | undefined, opts: WriteOptions = {}): Promise<CachedObject> {
@@ -139,8 +148,7 @@ export class ResourceStore {
       return { key, rv: 0, obj, json: JSON.stringify(obj) };
     }
     try {
-      const kv = await this.deps.store.create(key, this.serialize(obj));
-      return await this.settle(key, obj, kv.modRevision);
+      return await this.write(key, obj, (v) => this.deps.store.create(key, v));
     } catch (e) {
       if (e instanceof KeyExistsError) throw alreadyExists(gr(def), meta.name!);
       throw e;
@@ -186,8 +194,8 @@ export class ResourceStore {
           obj.metadata = { ...obj.metadata, resourceVersion: String(kv.modRevision) };
           return { key, rv: kv.modRevision, obj, json: JSON.stringify(obj) };
         }
-        const kv = await this.deps.store.update(key, this.serialize(obj), cur.rv);
-        return await this.settle(key, obj, kv.modRevision);
+        const rv = cur.rv;
+        return await this.write(key, obj, (v) => this.deps.store.update(key, v, rv));
       } catch (e) {
         if (e instanceof ConflictError && attempt < 20) {
           const current = e.current;
@@ -268,8 +276,8 @@ export class ResourceStore {
           next.metadata = { ...next.metadata, resourceVersion: String(kv.modRevision) };
           return { c: { key, rv: kv.modRevision, obj: next, json: JSON.stringify(next) }, removed: true };
         }
-        const kv = await this.deps.store.update(key, this.serialize(next), cur.rv);
-        return { c: await this.settle(key, next, kv.modRevision), removed: false };
+        const rv = cur.rv;
+        return { c: await this.write(key, next, (v) => this.deps.store.update(key, v, rv)), removed: false };
       } catch (e) {
         if (e instanceof ConflictError && attempt < 20 && opts.expectRv === undefined) {
           const parsed = JSON.parse(e.current.value) as KObject;
