@@ -100,11 +100,19 @@ export class HttpServer {
 
   private async serve(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
     const started = performance.now();
-    const ac = new AbortController();
-    // Only a client that goes away early aborts (building the abort reason is not free).
+    // The abort signal is made only for handlers that ask for it (watches): most requests never do.
+    let ac: AbortController | undefined;
+    let gone = false;
     res.once('close', () => {
-      if (!res.writableFinished) ac.abort();
+      if (res.writableFinished) return;
+      gone = true;
+      ac?.abort();
     });
+    const signal = () => {
+      ac ??= new AbortController();
+      if (gone && !ac.signal.aborted) ac.abort();
+      return ac.signal;
+    };
     const url = new URL(req.url ?? '/', 'http://berth');
     let status = 0;
     let streaming = false;
@@ -121,7 +129,9 @@ export class HttpServer {
           query: url.searchParams,
           headers: headersOf(req),
           body,
-          signal: ac.signal,
+          get signal() {
+            return signal();
+          },
         });
       }
       status = r.status;

@@ -152,18 +152,21 @@ export class FieldSet {
     other: FieldSet,
     rule: { members: (a: boolean, b: boolean) => boolean; keepLeft: boolean; keepRight: boolean },
   ): FieldSet {
+    // Hot on every write (managedFields): iterate both sides instead of building merged key sets.
     const out = new FieldSet();
-    for (const m of new Set([...this.members, ...other.members])) {
-      if (rule.members(this.members.has(m), other.members.has(m))) out.members.add(m);
-    }
-    for (const pe of new Set([...this.children.keys(), ...other.children.keys()])) {
-      const a = this.children.get(pe);
+    for (const m of this.members) if (rule.members(true, other.members.has(m))) out.members.add(m);
+    for (const m of other.members) if (!this.members.has(m) && rule.members(false, true)) out.members.add(m);
+    for (const [pe, a] of this.children) {
       const b = other.children.get(pe);
-      let c: FieldSet | undefined;
-      if (a && b) c = a.combine(b, rule);
-      else if (a && rule.keepLeft) c = a.clone();
-      else if (b && rule.keepRight) c = b.clone();
+      const c = b ? a.combine(b, rule) : rule.keepLeft ? a.clone() : undefined;
       if (c && !c.isEmpty()) out.children.set(pe, c);
+    }
+    if (rule.keepRight) {
+      for (const [pe, b] of other.children) {
+        if (this.children.has(pe)) continue;
+        const c = b.clone();
+        if (!c.isEmpty()) out.children.set(pe, c);
+      }
     }
     return out;
   }

@@ -121,8 +121,8 @@ export function recordUpdate(
 ): void {
   const before = w.old === undefined ? createBaseline(w.new, w.schema) : withoutManagedFields(w.old);
   const cmp = filterComparison(compareObjects(before, withoutManagedFields(w.new), w.schema), w.reset);
-  settleOtherManagers(managers, cmp, { self: '', force: true });
-  const set = cmp.modified.union(cmp.added).difference(STRIPPED);
+  if (managers.size > 0) settleOtherManagers(managers, cmp, { self: '', force: true });
+  const set = (cmp.modified.isEmpty() ? cmp.added : cmp.modified.union(cmp.added)).difference(STRIPPED);
   if (set.isEmpty()) return;
   const id = managerId(w.id);
   const prev = managers.get(id);
