@@ -14,6 +14,8 @@ import { runStoreConformance } from './conformance.js';
 import { SqliteStore, prefixEnd } from './sqlite.js';
 import { openStore } from './open.js';
 import { ConflictError, KeyExistsError } from './store.js';
+import type { KeyValue, WatchEvent } from './store.js';
+import Database from 'better-sqlite3';
 
 function tempDir(): { dir: string; remove: () => void } {
   const dir = mkdtempSync(join(tmpdir(), 'berth-sqlite-'));
@@ -150,6 +152,94 @@ test('SqliteStore keeps every acknowledged write when the process is killed with
       await store.close();
     }
   } finally {
+    remove();
+  }
+});
+
+test('SqliteStore reads show a write only once its result came back from the writer', async () => {
+  const { dir, remove } = tempDir();
+  const store = await SqliteStore.open(dir);
+  const peek = new Database(join(dir, 'state.db'), { readonly: true });
+  try {
+    const a = await store.create('/v/a', 'a1');
+    const b = await store.create('/v/b', 'b1');
+    const ac = new AbortController();
+    const events: WatchEvent[] = [];
+    const watching = (async () => {
+      for await (const ev of store.watch('/v/', { after: b.modRevision, signal: ac.signal })) events.push(ev);
+    })();
+    const writes = [store.update('/v/a', 'a2', a.modRevision), store.delete('/v/b'), store.create('/v/c', 'c1')];
+    await new Promise<void>((resolve) => setImmediate(resolve)); // the batch is now with the writer
+    // Wait for the commit without yielding to the event loop, so its result cannot be processed yet.
+    const until = Date.now() + 5000;
+    while ((peek.prepare('SELECT MAX(rev) FROM log').pluck().get() as number) < b.modRevision + 3) {
+      assert.ok(Date.now() < until, 'the writer did not commit');
+    }
+    assert.equal(await store.currentRevision(), b.modRevision);
+    assert.deepEqual(await store.get('/v/a'), a);
+    assert.deepEqual(await store.get('/v/b'), b);
+    assert.equal(await store.get('/v/c'), undefined);
+    const list = await store.list('/v/');
+    assert.deepEqual(list, { kvs: [a, b], revision: b.modRevision, more: false });
+    assert.deepEqual((await store.list('/v/', { limit: 1 })).kvs, [a]);
+    assert.deepEqual((await store.list('/v/', { revision: a.modRevision })).kvs, [a]);
+    assert.equal(events.length, 0);
+
+    const [a2, bDeleted, c] = (await Promise.all(writes)) as [KeyValue, KeyValue, KeyValue];
+    assert.equal(await store.currentRevision(), c.modRevision);
+    assert.deepEqual((await store.list('/v/')).kvs, [a2, c]);
+    assert.equal(await store.get('/v/b'), undefined);
+    assert.deepEqual(
+      events.map((e) => [e.type, e.revision]),
+      [['put', a2.modRevision], ['delete', bDeleted.modRevision], ['put', c.modRevision]],
+    );
+    ac.abort();
+    await watching;
+  } finally {
+    peek.close();
+    await store.close();
+    remove();
+  }
+});
+
+test('SqliteStore rejects the writes of a batch the writer could not commit, and carries on', async () => {
+  const { dir, remove } = tempDir();
+  const store = await SqliteStore.open(dir);
+  try {
+    await store.create('/ok/0', 'v');
+    // A trigger stands in for an I/O error: the whole transaction fails and rolls back.
+    const db = new Database(join(dir, 'state.db'), { timeout: 5000 });
+    db.exec(`CREATE TRIGGER boom BEFORE INSERT ON current WHEN NEW.key = '/boom' BEGIN SELECT RAISE(ABORT, 'disk on fire'); END`);
+    db.close();
+    const results = await Promise.allSettled([store.create('/ok/1', 'v'), store.create('/boom', 'v')]);
+    for (const r of results) assert.ok(r.status === 'rejected' && /disk on fire/.test(String(r.reason)));
+    assert.equal(await store.currentRevision(), 1);
+    assert.equal(await store.get('/ok/1'), undefined);
+    assert.equal((await store.create('/ok/2', 'v')).modRevision, 2);
+  } finally {
+    await store.close();
+    remove();
+  }
+});
+
+test('SqliteStore fails pending and later writes when its writer thread dies, without crashing', async () => {
+  const { dir, remove } = tempDir();
+  const store = await SqliteStore.open(dir);
+  const warnings: Error[] = [];
+  const onWarning = (w: Error): void => void warnings.push(w);
+  process.on('warning', onWarning);
+  try {
+    await store.create('/a', 'v');
+    const pending = store.create('/b', 'v');
+    await (store as unknown as { worker: { terminate(): Promise<number> } }).worker.terminate();
+    await assert.rejects(pending, /store writer exited unexpectedly/);
+    await assert.rejects(store.create('/c', 'v'), /store writer exited unexpectedly/);
+    assert.equal((await store.get('/a'))?.value, 'v'); // reads still work
+    await new Promise<void>((resolve) => setImmediate(resolve));
+    assert.ok(warnings.some((w) => /store writer exited/.test(w.message)));
+  } finally {
+    process.off('warning', onWarning);
+    await store.close();
     remove();
   }
 });
