@@ -30,12 +30,14 @@ export class FieldSet {
   insert(path: FieldPath): this {
     if (path.length === 0) return this;
     let s: FieldSet = this;
-    for (const pe of path.slice(0, -1)) {
+    const last = path.length - 1;
+    for (let i = 0; i < last; i++) {
+      const pe = path[i]!;
       let c = s.children.get(pe);
       if (!c) s.children.set(pe, (c = new FieldSet()));
       s = c;
     }
-    s.members.add(path[path.length - 1]!);
+    s.members.add(path[last]!);
     return this;
   }
 
@@ -120,11 +122,17 @@ export class FieldSet {
 
   toFieldsV1(): JsonObject {
     const out: JsonObject = {};
-    const keys = sortElements([...new Set([...this.members, ...this.children.keys()])]);
-    for (const pe of keys) {
+    const keys = [...this.members];
+    for (const pe of this.children.keys()) if (!this.members.has(pe)) keys.push(pe);
+    for (const pe of sortElements(keys)) {
       const c = this.children.get(pe);
-      const inner = c && !c.isEmpty() ? c.toFieldsV1() : {};
-      out[pe] = this.members.has(pe) && Object.keys(inner).length > 0 ? { '.': {}, ...inner } : inner;
+      if (!c || c.isEmpty()) {
+        out[pe] = {};
+      } else if (this.members.has(pe)) {
+        out[pe] = { '.': {}, ...c.toFieldsV1() };
+      } else {
+        out[pe] = c.toFieldsV1();
+      }
     }
     return out;
   }

@@ -337,10 +337,13 @@ function compareAt(l: unknown, r: unknown, at: CompareAt): void {
   if (shape.kind === 'map') {
     const lm = isJsonObject(l) ? l : {};
     const rm = isJsonObject(r) ? r : {};
-    if (Object.keys(lm).length === 0 && Object.keys(rm).length === 0) return leaf();
-    for (const k of new Set([...Object.keys(lm), ...Object.keys(rm)])) {
+    const lk = Object.keys(lm);
+    const rk = Object.keys(rm);
+    if (lk.length === 0 && rk.length === 0) return leaf();
+    const visit = (k: string) =>
       compareAt(lm[k], rm[k], { node: childSchema(shape.node, k), path: [...at.path, fieldElement(k)], c: at.c });
-    }
+    for (const k of lk) visit(k);
+    for (const k of rk) if (!Object.prototype.hasOwnProperty.call(lm, k)) visit(k);
   } else {
     const ll = Array.isArray(l) ? l : [];
     const rl = Array.isArray(r) ? r : [];
