@@ -77,6 +77,9 @@ async function runControlPlane(cmd: 'up' | 'server', argv: string[]): Promise<vo
     verbose: !!values.verbose,
   }).catch((e: NodeJS.ErrnoException) => {
     if (e.code === 'EADDRINUSE') fail(`cannot listen on port ${port}: it is already in use (choose another with --port, or --port 0 for a free one)`);
+    if (/database is locked/.test(e.message)) {
+      fail(`could not start: the data dir ${values['data-dir']} is in use by another berth process (${e.message})`);
+    }
     fail(`could not start: ${e.message}`);
   });
   say('ready');
