@@ -1,0 +1,45 @@
+// The berth command's contract: flags, errors as one sentence with exit code 2, a data dir used by
+// one berth at a time, and a clean exit on SIGTERM.
+
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
+import { BERTH_BIN, startBerth } from './harness.js';
+
+function berth(args: string[]): Promise<{ code: number; out: string }> {
+  return new Promise((resolve) => {
+    execFile(process.execPath, [BERTH_BIN, ...args], { timeout: 30_000 }, (err, stdout, stderr) => {
+      resolve({ code: err ? ((err as { code?: number }).code ?? 1) : 0, out: stdout + stderr });
+    });
+  });
+}
+
+test('bad flags and commands exit 2 with one sentence saying what is wrong', async () => {
+  const port = await berth(['up', '--port', 'abc']);
+  assert.equal(port.code, 2);
+  assert.match(port.out, /--port must be a port number from 0 to 65535, not "abc"/);
+  const store = await berth(['server', '--store', 'etcd']);
+  assert.equal(store.code, 2);
+  assert.match(store.out, /--store etcd is not available yet/);
+  const unknown = await berth(['launch']);
+  assert.equal(unknown.code, 2);
+  assert.match(unknown.out, /unknown command "launch"/);
+  const flag = await berth(['up', '--bogus']);
+  assert.equal(flag.code, 2);
+  const help = await berth(['--help']);
+  assert.equal(help.code, 0);
+  assert.match(help.out, /berth up/);
+});
+
+test('a second berth on the same data dir is refused; SIGTERM stops the first cleanly', async () => {
+  const first = await startBerth({ args: ['--nodes', '3'] });
+  try {
+    assert.match(first.output(), /--nodes is accepted but ignored/);
+    const second = await berth(['up', '--port', '0', '--data-dir', first.dataDir]);
+    assert.equal(second.code, 2);
+    assert.match(second.out, /is in use by another berth process/);
+  } finally {
+    assert.equal(await first.stop('SIGTERM'), 0);
+  }
+  assert.match(first.output(), /SIGTERM received, shutting down\nberth: stopped/);
+});
