@@ -4,7 +4,7 @@
 // and authentication (berth serves a single trusted user for now).
 
 import type { ResourceDef } from '../api/resource.js';
-import { ApiError, badRequest, internalError, methodNotSupported, notFound, serviceUnavailable } from '../api/errors.js';
+import { ApiError, internalError, methodNotSupported, notFound, serviceUnavailable } from '../api/errors.js';
 import type { Store } from '../store/store.js';
 import { WatchCache } from './watch-cache.js';
 import type { ApiRequest, ApiResponse } from './request.js';
@@ -288,4 +288,3 @@ function notFoundPath(): ApiError {
   return e;
 }
 
-export { badRequest };

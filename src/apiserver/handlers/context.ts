@@ -1,6 +1,6 @@
 // What a resource handler gets: the resolved route, its registry, and the server's shared parts.
 
-import type { ResourceDef, KObject } from '../../api/resource.js';
+import type { ResourceDef } from '../../api/resource.js';
 import type { ApiRequest } from '../request.js';
 import type { ResourceStore } from '../registry/resource-store.js';
 import type { WatchCache } from '../watch-cache.js';
@@ -32,10 +32,3 @@ export interface HandlerContext {
 export function apiVersionOf(def: ResourceDef): string {
   return def.group ? `${def.group}/${def.version}` : def.version;
 }
-
-export function isDryRun(q: URLSearchParams): boolean {
-  const v = q.getAll('dryRun');
-  return v.includes('All');
-}
-
-export type AnyObject = KObject;

@@ -89,7 +89,7 @@ export function fieldProblems(obj: KObject, duplicates: string[], ctx: HandlerCo
   return probs;
 }
 
-function reportFields(ctx: HandlerContext, probs: string[]): string[] {
+export function reportFields(ctx: HandlerContext, probs: string[]): string[] {
   const mode = fieldValidationOf(ctx.req.query);
   if (!probs.length || mode === 'Ignore') return [];
   if (mode === 'Strict') {
@@ -136,4 +136,3 @@ export async function patchObject(ctx: HandlerContext): Promise<ApiResponse> {
   return withWarnings(renderOne(ctx, updated), warnings);
 }
 
-export { reportFields };

@@ -9,7 +9,7 @@ import { checkDryRun, decodeBody } from './body.js';
 import { renderOne } from './read.js';
 import { gr } from '../registry/resource-store.js';
 
-function fieldManagerOf(ctx: HandlerContext, fallback: string): string {
+export function fieldManagerOf(ctx: HandlerContext, fallback: string): string {
   const m = ctx.req.query.get('fieldManager');
   if (m !== null && m.length > 128) throw badRequest(`fieldManager: Too long: may not be more than 128 bytes`);
   if (m) return m;
@@ -56,4 +56,3 @@ export async function replaceObject(ctx: HandlerContext): Promise<ApiResponse> {
   return withWarnings(renderOne(ctx, updated), warnings);
 }
 
-export { fieldManagerOf };
