@@ -10,12 +10,19 @@
 import type { SchemaNode } from '../../api/schema/node.js';
 import { isJsonObject } from './json-merge.js';
 import type { JsonObject } from './json-merge.js';
+import { canonicalElement, canonicalJson, sortElements } from './path-elements.js';
+
+export { canonicalJson } from './path-elements.js';
 
 /** One path step as written in fieldsV1: `f:<name>`, `k:<json>`, `v:<json>` or `i:<index>`. */
 export type PathElement = string;
 export type FieldPath = PathElement[];
 type Node = SchemaNode | undefined;
 
+/**
+ * A set of field paths as a tree. A set is not changed once built (insert, addMember and childOrNew are
+ * for building a new one): operations share the unchanged subtrees of their operands. No child is empty.
+ */
 export class FieldSet {
   private readonly members = new Set<PathElement>();
   private readonly children = new Map<PathElement, FieldSet>();
@@ -39,6 +46,18 @@ export class FieldSet {
     }
     s.members.add(path[last]!);
     return this;
+  }
+
+  /** Adds one member at this level (while building a new set). */
+  addMember(pe: PathElement): void {
+    this.members.add(pe);
+  }
+
+  /** The child below pe, made when absent (while building a new set; the caller puts a member in it). */
+  childOrNew(pe: PathElement): FieldSet {
+    let c = this.children.get(pe);
+    if (!c) this.children.set(pe, (c = new FieldSet()));
+    return c;
   }
 
   has(path: FieldPath): boolean {
@@ -96,14 +115,18 @@ export class FieldSet {
     for (const [pe, c] of this.children) {
       if (other.members.has(pe)) continue;
       const o = other.children.get(pe);
-      const d = o ? c.recursiveDifference(o) : c.clone();
+      const d = o ? c.recursiveDifference(o) : c;
       if (!d.isEmpty()) out.children.set(pe, d);
     }
     return out;
   }
 
+  /** A deep copy. */
   clone(): FieldSet {
-    return new FieldSet().union(this);
+    const out = new FieldSet();
+    for (const m of this.members) out.members.add(m);
+    for (const [pe, c] of this.children) out.children.set(pe, c.clone());
+    return out;
   }
 
   equals(other: FieldSet): boolean {
@@ -121,17 +144,22 @@ export class FieldSet {
   }
 
   toFieldsV1(): JsonObject {
-    const out: JsonObject = {};
+    return this.writeFieldsV1({});
+  }
+
+  /** Writes this set's fieldsV1 keys into out (after any key out already has) and returns out. */
+  private writeFieldsV1(out: JsonObject): JsonObject {
     const keys = [...this.members];
-    for (const pe of this.children.keys()) if (!this.members.has(pe)) keys.push(pe);
+    const children = this.children;
+    if (children.size > 0) for (const pe of children.keys()) if (!this.members.has(pe)) keys.push(pe);
     for (const pe of sortElements(keys)) {
-      const c = this.children.get(pe);
+      const c = children.size > 0 ? children.get(pe) : undefined;
       if (!c || c.isEmpty()) {
         out[pe] = {};
       } else if (this.members.has(pe)) {
-        out[pe] = { '.': {}, ...c.toFieldsV1() };
+        out[pe] = c.writeFieldsV1({ '.': {} });
       } else {
-        out[pe] = c.toFieldsV1();
+        out[pe] = c.writeFieldsV1({});
       }
     }
     return out;
@@ -141,14 +169,15 @@ export class FieldSet {
   static fromFieldsV1(json: unknown): FieldSet {
     if (!isJsonObject(json)) throw new Error('fieldsV1 must be an object');
     const out = new FieldSet();
-    for (const [key, value] of Object.entries(json)) {
+    for (const key of Object.keys(json)) {
       if (key === '.') continue;
       const pe = canonicalElement(key);
       if (!pe) continue;
+      const value = json[key];
       if (!isJsonObject(value)) throw new Error(`fieldsV1 entry ${key} must be an object`);
       const keys = Object.keys(value);
       if (keys.length === 0 || '.' in value) out.members.add(pe);
-      if (keys.some((k) => k !== '.')) {
+      if (keys.length > 1 || (keys.length === 1 && keys[0] !== '.')) {
         const c = FieldSet.fromFieldsV1(value);
         if (!c.isEmpty()) out.children.set(pe, c);
       }
@@ -166,14 +195,13 @@ export class FieldSet {
     for (const m of other.members) if (!this.members.has(m) && rule.members(false, true)) out.members.add(m);
     for (const [pe, a] of this.children) {
       const b = other.children.get(pe);
-      const c = b ? a.combine(b, rule) : rule.keepLeft ? a.clone() : undefined;
+      const c = b ? a.combine(b, rule) : rule.keepLeft ? a : undefined;
       if (c && !c.isEmpty()) out.children.set(pe, c);
     }
     if (rule.keepRight) {
       for (const [pe, b] of other.children) {
         if (this.children.has(pe)) continue;
-        const c = b.clone();
-        if (!c.isEmpty()) out.children.set(pe, c);
+        if (!b.isEmpty()) out.children.set(pe, b);
       }
     }
     return out;
@@ -185,37 +213,6 @@ export class FieldSet {
 export const fieldElement = (name: string): PathElement => `f:${name}`;
 export const valueElement = (v: unknown): PathElement => `v:${canonicalJson(v)}`;
 export const keyElement = (fields: Record<string, unknown>): PathElement => `k:${canonicalJson(fields)}`;
-
-/** JSON with object keys sorted, so that equal values serialize equally. */
-export function canonicalJson(v: unknown): string {
-  if (Array.isArray(v)) return `[${v.map(canonicalJson).join(',')}]`;
-  if (isJsonObject(v)) {
-    const keys = Object.keys(v).sort();
-    return `{${keys.map((k) => `${JSON.stringify(k)}:${canonicalJson(v[k])}`).join(',')}}`;
-  }
-  return JSON.stringify(v) ?? 'null';
-}
-
-function canonicalElement(key: string): PathElement | undefined {
-  const kind = key.slice(0, 2);
-  const rest = key.slice(2);
-  if (kind === 'f:') return key;
-  if (kind === 'i:') return `i:${Number.parseInt(rest, 10)}`;
-  if (kind === 'k:' || kind === 'v:') return `${kind}${canonicalJson(JSON.parse(rest))}`;
-  return undefined;
-}
-
-const KIND_ORDER: Record<string, number> = { 'f:': 0, 'k:': 1, 'v:': 2, 'i:': 3 };
-
-function sortElements(pes: PathElement[]): PathElement[] {
-  return pes.sort((a, b) => {
-    const ka = KIND_ORDER[a.slice(0, 2)] ?? 4;
-    const kb = KIND_ORDER[b.slice(0, 2)] ?? 4;
-    if (ka !== kb) return ka - kb;
-    if (ka === 3) return Number(a.slice(2)) - Number(b.slice(2));
-    return a < b ? -1 : a > b ? 1 : 0;
-  });
-}
 
 /** `.spec.containers[name="nginx"].image`, as structured-merge-diff prints paths. */
 export function pathString(path: FieldPath): string {
@@ -295,7 +292,8 @@ export function itemElement(item: unknown, list: ListKind): PathElement | string
 }
 
 export function isElement(r: PathElement | string): boolean {
-  return /^[fkvi]:/.test(r);
+  const c = r.charCodeAt(0);
+  return (c === 102 || c === 107 || c === 118 || c === 105) && r.charCodeAt(1) === 58; // /^[fkvi]:/
 }
 
 /** How a value is walked: a leaf, a granular map, or an associative list. */

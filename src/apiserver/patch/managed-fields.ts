@@ -4,15 +4,21 @@
 // set; entries are keyed by (manager, operation, apiVersion for Update, subresource), empty entries
 // are dropped, more than 10 Update entries are folded into "ancient-changes", and entries are sorted
 // as Kubernetes sorts them. Also the pieces apply.ts shares: decoding/encoding entries, comparing two
-// objects into added/modified/removed field sets, reset fields, and settling other managers' sets.
+// objects into added/modified/removed field sets (field-walk.ts, re-exported), reset fields, and
+// settling other managers' sets.
 // Deliberately absent: apply itself (apply.ts), the last-applied-configuration annotation, and
 // version conversion (every entry is read as the served version).
 
 import type { SchemaNode } from '../../api/schema/node.js';
 import { isJsonObject } from './json-merge.js';
 import type { JsonObject } from './json-merge.js';
-import { FieldPathError, FieldSet, childSchema, fieldElement, isElement, itemElement, pathString, shapeOf } from './field-set.js';
-import type { FieldPath, PathElement } from './field-set.js';
+import { FieldPathError, FieldSet, childSchema, fieldElement } from './field-set.js';
+import type { FieldPath } from './field-set.js';
+import { compareObjects } from './field-walk.js';
+import type { Comparison } from './field-walk.js';
+
+export { compareObjects, jsonEqual } from './field-walk.js';
+export type { Comparison } from './field-walk.js';
 
 export interface ManagedFieldsEntry {
   manager: string;
@@ -36,12 +42,6 @@ export interface Manager {
 
 /** Managers by identity (managerId). */
 export type Managers = Map<string, Manager>;
-
-export interface Comparison {
-  added: FieldSet;
-  modified: FieldSet;
-  removed: FieldSet;
-}
 
 export interface Conflict {
   manager: Manager;
@@ -148,9 +148,11 @@ export function settleOtherManagers(managers: Managers, cmp: Comparison, opts: {
   if (conflicts.length > 0 && !opts.force) return conflicts;
   for (const [id, m] of managers) {
     if (id === opts.self) continue;
-    const rest = m.set.difference(owned.get(id) ?? new FieldSet()).difference(cmp.removed);
+    const mine = owned.get(id);
+    let rest = mine ? m.set.difference(mine) : m.set;
+    if (!cmp.removed.isEmpty()) rest = rest.difference(cmp.removed);
     if (rest.isEmpty()) managers.delete(id);
-    else managers.set(id, { ...m, set: rest });
+    else if (rest !== m.set) managers.set(id, { ...m, set: rest });
   }
   return conflicts;
 }
@@ -311,87 +313,4 @@ function createBaseline(obj: unknown, node: SchemaNode | undefined): JsonObject 
     }
   }
   return out;
-}
-
-// ---- comparing ------------------------------------------------------------------------------------
-
-/** The field paths added, modified and removed from lhs to rhs (typed.Compare). */
-export function compareObjects(lhs: unknown, rhs: unknown, schema: SchemaNode): Comparison {
-  const c: Comparison = { added: new FieldSet(), modified: new FieldSet(), removed: new FieldSet() };
-  compareAt(lhs, rhs, { node: schema, path: [], c });
-  return c;
-}
-
-type CompareAt = { node: SchemaNode | undefined; path: FieldPath; c: Comparison };
-
-function compareAt(l: unknown, r: unknown, at: CompareAt): void {
-  const sl = l === undefined ? undefined : shapeOf(l, at.node);
-  const sr = r === undefined ? undefined : shapeOf(r, at.node);
-  const leaf = () => {
-    if (l === undefined) at.c.added.insert(at.path);
-    else if (r === undefined) at.c.removed.insert(at.path);
-    else if (!jsonEqual(l, r)) at.c.modified.insert(at.path);
-  };
-  const shape = sr ?? sl!;
-  if ((sl && sr && sl.kind !== sr.kind) || shape.kind === 'leaf') return leaf();
-  if (shape.kind === 'map') {
-    const lm = isJsonObject(l) ? l : {};
-    const rm = isJsonObject(r) ? r : {};
-    const lk = Object.keys(lm);
-    const rk = Object.keys(rm);
-    if (lk.length === 0 && rk.length === 0) return leaf();
-    const visit = (k: string) =>
-      compareAt(lm[k], rm[k], { node: childSchema(shape.node, k), path: [...at.path, fieldElement(k)], c: at.c });
-    for (const k of lk) visit(k);
-    for (const k of rk) if (!Object.prototype.hasOwnProperty.call(lm, k)) visit(k);
-  } else {
-    const ll = Array.isArray(l) ? l : [];
-    const rl = Array.isArray(r) ? r : [];
-    if (ll.length === 0 && rl.length === 0) return leaf();
-    compareItems(ll, rl, { ...at, node: shape.elem, list: shape.list });
-  }
-  if (l === undefined) at.c.added.insert(at.path);
-  else if (r === undefined) at.c.removed.insert(at.path);
-}
-
-function compareItems(l: unknown[], r: unknown[], at: CompareAt & { list: Parameters<typeof itemElement>[1] }): void {
-  const index = (items: unknown[], order: PathElement[]) => {
-    const byPe = new Map<PathElement, unknown[]>();
-    items.forEach((item, i) => {
-      const pe = itemElement(item, at.list);
-      if (!isElement(pe)) throw new FieldPathError(`${pathString(at.path)}: element ${i}: ${pe}`);
-      if (!byPe.has(pe)) order.push(pe);
-      byPe.set(pe, [...(byPe.get(pe) ?? []), item]);
-    });
-    return byPe;
-  };
-  const order: PathElement[] = [];
-  const lv = index(l, order);
-  const rv = index(r, order);
-  for (const pe of new Set(order)) {
-    const ls = lv.get(pe) ?? [];
-    const rs = rv.get(pe) ?? [];
-    const path = [...at.path, pe];
-    const item = (li: unknown, ri: unknown) => compareAt(li, ri, { node: at.node, path, c: at.c });
-    if (ls.length <= 1 && rs.length <= 1) item(ls[0], rs[0]);
-    else if (ls.length >= 2 && rs.length >= 2) {
-      if (!jsonEqual(ls, rs)) at.c.modified.insert(path);
-    } else if (ls.length >= 2) {
-      if (rs.length) item(undefined, rs[0]);
-      at.c.removed.insert(path);
-    } else {
-      if (ls.length) item(ls[0], undefined);
-      at.c.added.insert(path);
-    }
-  }
-}
-
-export function jsonEqual(a: unknown, b: unknown): boolean {
-  if (a === b) return true;
-  if (Array.isArray(a)) return Array.isArray(b) && a.length === b.length && a.every((x, i) => jsonEqual(x, b[i]));
-  if (isJsonObject(a) && isJsonObject(b)) {
-    const ka = Object.keys(a);
-    return ka.length === Object.keys(b).length && ka.every((k) => k in b && jsonEqual(a[k], b[k]));
-  }
-  return false;
 }

@@ -1,0 +1,393 @@
+// Test-only: updateManagedFields as it was before the single-walk rewrite (managed-fields.ts), kept as the
+// straightforward reference that managed-fields-equivalence.test.ts compares the fast code against: a
+// path array per node, insert from the root for each leaf, generic set operations, and its own copy of
+// the old FieldSet (field-set-reference.ts). Deliberately absent: anything apply.ts uses only.
+
+import type { SchemaNode } from '../../api/schema/node.js';
+import { isJsonObject } from './json-merge.js';
+import type { JsonObject } from './json-merge.js';
+import { FieldPathError, childSchema, fieldElement, isElement, itemElement, pathString, shapeOf } from './field-set.js';
+import { RefFieldSet as FieldSet } from './field-set-reference.js';
+import type { FieldPath, PathElement } from './field-set.js';
+
+export interface ManagedFieldsEntry {
+  manager: string;
+  operation: 'Apply' | 'Update';
+  apiVersion: string;
+  time?: string;
+  fieldsType: 'FieldsV1';
+  fieldsV1: JsonObject;
+  subresource?: string;
+}
+
+/** A decoded entry. */
+export interface Manager {
+  manager: string;
+  operation: 'Apply' | 'Update';
+  apiVersion: string;
+  subresource?: string;
+  time?: string;
+  set: FieldSet;
+}
+
+/** Managers by identity (managerId). */
+export type Managers = Map<string, Manager>;
+
+export interface Comparison {
+  added: FieldSet;
+  modified: FieldSet;
+  removed: FieldSet;
+}
+
+export interface Conflict {
+  manager: Manager;
+  path: FieldPath;
+}
+
+const MAX_UPDATE_MANAGERS = 10;
+
+/** What kube-apiserver never records as owned (the strip-meta manager's set; member-wise). */
+const STRIPPED = FieldSet.of(
+  ['f:apiVersion'],
+  ['f:kind'],
+  ['f:metadata'],
+  ...['name', 'namespace', 'creationTimestamp', 'selfLink', 'uid', 'clusterName', 'generation', 'managedFields', 'resourceVersion'].map(
+    (f) => ['f:metadata', `f:${f}`],
+  ),
+);
+
+export interface UpdateManagedFieldsOptions {
+  /** The object before the write; undefined on create. */
+  oldObj: unknown;
+  newObj: unknown;
+  manager: string;
+  operation: 'Update';
+  /** '' or undefined for the main resource, 'status' for /status. */
+  subresource?: string;
+  time: string | Date;
+  schema: SchemaNode;
+  /** Defaults to newObj.apiVersion. */
+  apiVersion?: string;
+  /** Field paths ('status', 'metadata.ownerReferences') this endpoint does not own; see resetFieldSet. */
+  resetFields?: string[];
+}
+
+/**
+ * The managedFields to store after a create, update or non-apply patch. An empty result means the
+ * object carries none (an existing object that has none is not tracked, as in Kubernetes).
+ */
+export function updateManagedFields(o: UpdateManagedFieldsOptions): ManagedFieldsEntry[] {
+  const newObj = isJsonObject(o.newObj) ? o.newObj : {};
+  const apiVersion = o.apiVersion ?? String(newObj.apiVersion ?? '');
+  const managers = managersOfWrite(o.oldObj, o);
+  if (managers.size === 0 && o.oldObj !== undefined) return [];
+  try {
+    recordUpdate(managers, {
+      old: o.oldObj,
+      new: newObj,
+      id: { manager: o.manager || 'unknown', operation: 'Update', apiVersion, subresource: o.subresource },
+      schema: o.schema,
+      reset: resetFieldSet(o),
+      time: timeString(o.time),
+    });
+  } catch (err) {
+    if (err instanceof FieldPathError) return []; // kube-apiserver clears managedFields rather than fail
+    throw err;
+  }
+  capUpdateManagers(managers);
+  return encodeManagedFields(managers);
+}
+
+/** The managers a write starts from: the request's own managedFields if it set any, else the live ones. */
+function managersOfWrite(oldObj: unknown, o: UpdateManagedFieldsOptions): Managers {
+  const live = () => decodeOrEmpty(managedFieldsOf(oldObj));
+  if (o.subresource) return live();
+  const requested = managedFieldsOf(o.newObj);
+  if (Array.isArray(requested) && (requested.length === 0 || (requested.length === 1 && isEmptyEntry(requested[0])))) {
+    return new Map();
+  }
+  const own = decodeOrEmpty(requested);
+  return own.size > 0 ? own : live();
+}
+
+/** One Update by `id`: other sets lose what changed, the writer gains it (strip-meta and reset applied). */
+export function recordUpdate(
+  managers: Managers,
+  w: { old: unknown; new: unknown; id: Omit<Manager, 'set' | 'time'>; schema: SchemaNode; reset: FieldSet; time: string },
+): void {
+  const before = w.old === undefined ? createBaseline(w.new, w.schema) : withoutManagedFields(w.old);
+  const cmp = filterComparison(compareObjects(before, withoutManagedFields(w.new), w.schema), w.reset);
+  if (managers.size > 0) settleOtherManagers(managers, cmp, { self: '', force: true });
+  const set = (cmp.modified.isEmpty() ? cmp.added : cmp.modified.union(cmp.added)).difference(STRIPPED);
+  if (set.isEmpty()) return;
+  const id = managerId(w.id);
+  const prev = managers.get(id);
+  managers.set(id, { ...w.id, time: w.time, set: prev ? set.union(prev.set) : set });
+}
+
+/**
+ * Removes from every manager but `self` the fields that changed (conflicts) and were removed.
+ * Without force, returns the conflicts and changes nothing when there are any.
+ */
+export function settleOtherManagers(managers: Managers, cmp: Comparison, opts: { self: string; force: boolean }): Conflict[] {
+  const changed = cmp.modified.union(cmp.added);
+  const conflicts: Conflict[] = [];
+  const owned = new Map<string, FieldSet>();
+  for (const [id, m] of managers) {
+    if (id === opts.self) continue;
+    const c = m.set.intersection(changed);
+    if (!c.isEmpty()) {
+      owned.set(id, c);
+      for (const path of c.paths()) conflicts.push({ manager: m, path });
+    }
+  }
+  if (conflicts.length > 0 && !opts.force) return conflicts;
+  for (const [id, m] of managers) {
+    if (id === opts.self) continue;
+    const rest = m.set.difference(owned.get(id) ?? new FieldSet()).difference(cmp.removed);
+    if (rest.isEmpty()) managers.delete(id);
+    else managers.set(id, { ...m, set: rest });
+  }
+  return conflicts;
+}
+
+/** Removes what kube-apiserver never records as owned from one manager's set. */
+export function stripMeta(set: FieldSet): FieldSet {
+  return set.difference(STRIPPED);
+}
+
+// ---- entries --------------------------------------------------------------------------------------
+
+/** The identity of an entry: Apply entries do not include the apiVersion. */
+export function managerId(m: { manager: string; operation: string; apiVersion: string; subresource?: string }): string {
+  const id: Record<string, string> = { manager: m.manager, operation: m.operation };
+  if (m.operation !== 'Apply') id.apiVersion = m.apiVersion;
+  if (m.subresource) id.subresource = m.subresource;
+  return JSON.stringify(id);
+}
+
+/** Decodes metadata.managedFields; throws on an invalid entry, as kube-apiserver's decoder does. */
+export function decodeManagedFields(entries: unknown): Managers {
+  const out: Managers = new Map();
+  if (entries === undefined || entries === null) return out;
+  if (!Array.isArray(entries)) throw new Error('managedFields must be a list');
+  entries.forEach((e, i) => {
+    if (!isJsonObject(e)) throw new Error(`managed fields entry ${i} must be an object`);
+    if (e.operation !== 'Apply' && e.operation !== 'Update') throw new Error('operation must be `Apply` or `Update`');
+    if (typeof e.apiVersion !== 'string' || !e.apiVersion) throw new Error('apiVersion must not be empty');
+    if (e.fieldsType !== 'FieldsV1') throw new Error(`invalid fieldsType ${JSON.stringify(e.fieldsType ?? '')} in managed fields entry ${i}`);
+    const m: Manager = {
+      manager: typeof e.manager === 'string' ? e.manager : '',
+      operation: e.operation,
+      apiVersion: e.apiVersion,
+      set: FieldSet.fromFieldsV1(e.fieldsV1 ?? {}),
+    };
+    if (typeof e.subresource === 'string' && e.subresource) m.subresource = e.subresource;
+    if (typeof e.time === 'string') m.time = e.time;
+    out.set(managerId(m), m);
+  });
+  return out;
+}
+
+export function decodeOrEmpty(entries: unknown): Managers {
+  try {
+    return decodeManagedFields(entries);
+  } catch {
+    return new Map();
+  }
+}
+
+/** Entries in Kubernetes' order: Apply before Update, then by time, manager, apiVersion, subresource. */
+export function encodeManagedFields(managers: Managers): ManagedFieldsEntry[] {
+  const entries = [...managers.values()].map(
+    (m): ManagedFieldsEntry => ({
+      manager: m.manager,
+      operation: m.operation,
+      apiVersion: m.apiVersion,
+      ...(m.time ? { time: m.time } : {}),
+      fieldsType: 'FieldsV1',
+      fieldsV1: m.set.toFieldsV1(),
+      ...(m.subresource ? { subresource: m.subresource } : {}),
+    }),
+  );
+  const seconds = (t?: string) => (t ? Math.floor(Date.parse(t) / 1000) || 0 : 0);
+  const cmp = (a = '', b = '') => (a < b ? -1 : a > b ? 1 : 0);
+  return entries.sort(
+    (p, q) =>
+      cmp(p.operation, q.operation) ||
+      seconds(p.time) - seconds(q.time) ||
+      cmp(p.manager, q.manager) ||
+      cmp(p.apiVersion, q.apiVersion) ||
+      cmp(p.subresource, q.subresource),
+  );
+}
+
+/** Folds the oldest Update entries into one "ancient-changes" entry per apiVersion beyond the cap. */
+function capUpdateManagers(managers: Managers): void {
+  const updaters = [...managers.entries()].filter(([, m]) => m.operation === 'Update');
+  let excess = updaters.length - MAX_UPDATE_MANAGERS;
+  if (excess <= 0) return;
+  const seconds = (t?: string) => (t ? Math.floor(Date.parse(t) / 1000) || 0 : 0);
+  updaters.sort(([ia, a], [ib, b]) => seconds(a.time) - seconds(b.time) || (ia < ib ? -1 : ia > ib ? 1 : 0));
+  const firstOfVersion = new Map<string, string>();
+  for (const [id, m] of updaters) {
+    if (excess <= 0) break;
+    const bucket = managerId({ manager: 'ancient-changes', operation: 'Update', apiVersion: m.apiVersion });
+    const first = firstOfVersion.get(m.apiVersion);
+    if (first === undefined) {
+      firstOfVersion.set(m.apiVersion, id);
+      continue;
+    }
+    if (id === bucket) continue; // an older bucket that is not the oldest entry stays as it is
+    if (!managers.has(bucket)) {
+      const f = managers.get(first)!;
+      managers.delete(first);
+      managers.set(bucket, { ...f, manager: 'ancient-changes', subresource: undefined });
+    }
+    const b = managers.get(bucket)!;
+    managers.set(bucket, { ...b, set: b.set.union(m.set), time: m.time });
+    managers.delete(id);
+    excess--;
+  }
+}
+
+function isEmptyEntry(e: unknown): boolean {
+  return isJsonObject(e) && Object.values(e).every((v) => v === undefined || v === '' || v === null);
+}
+
+function managedFieldsOf(obj: unknown): unknown {
+  return isJsonObject(obj) && isJsonObject(obj.metadata) ? obj.metadata.managedFields : undefined;
+}
+
+export function withoutManagedFields(obj: unknown): unknown {
+  if (!isJsonObject(obj) || !isJsonObject(obj.metadata) || !('managedFields' in obj.metadata)) return obj;
+  const { managedFields: _m, ...metadata } = obj.metadata;
+  return { ...obj, metadata };
+}
+
+export function timeString(t: string | Date): string {
+  return typeof t === 'string' ? t : t.toISOString().replace(/\.\d{3}Z$/, 'Z');
+}
+
+// ---- reset fields ---------------------------------------------------------------------------------
+
+/**
+ * The fields an endpoint does not own: the given paths, or by default `status` for the main resource
+ * and every top-level field but apiVersion, kind, metadata and status for /status.
+ */
+export function resetFieldSet(o: { subresource?: string; schema: SchemaNode; resetFields?: string[] }): FieldSet {
+  let paths = o.resetFields;
+  if (!paths) {
+    const keep = new Set(['apiVersion', 'kind', 'metadata', 'status']);
+    paths = o.subresource === 'status' ? o.schema.fieldNames().filter((f) => !keep.has(f)) : ['status'];
+  }
+  return FieldSet.of(...paths.map((p) => p.split('.').map(fieldElement)));
+}
+
+export function filterComparison(c: Comparison, reset: FieldSet): Comparison {
+  return {
+    added: c.added.recursiveDifference(reset),
+    modified: c.modified.recursiveDifference(reset),
+    removed: c.removed.recursiveDifference(reset),
+  };
+}
+
+/**
+ * What the object is compared against on create. Kubernetes compares with an empty Go object, in which
+ * non-pointer structs (metadata, spec, template, ...) already exist and so are not recorded as added
+ * themselves; the schema cannot tell pointers apart, so every non-empty struct counts as existing.
+ */
+function createBaseline(obj: unknown, node: SchemaNode | undefined): JsonObject {
+  const out: JsonObject = {};
+  if (!isJsonObject(obj)) return out;
+  for (const [k, v] of Object.entries(obj)) {
+    const child = childSchema(node, k);
+    if (isJsonObject(v) && Object.keys(v).length > 0 && child?.kind === 'object' && child.mapType !== 'atomic') {
+      out[k] = createBaseline(v, child);
+    }
+  }
+  return out;
+}
+
+// ---- comparing ------------------------------------------------------------------------------------
+
+/** The field paths added, modified and removed from lhs to rhs (typed.Compare). */
+export function compareObjects(lhs: unknown, rhs: unknown, schema: SchemaNode): Comparison {
+  const c: Comparison = { added: new FieldSet(), modified: new FieldSet(), removed: new FieldSet() };
+  compareAt(lhs, rhs, { node: schema, path: [], c });
+  return c;
+}
+
+type CompareAt = { node: SchemaNode | undefined; path: FieldPath; c: Comparison };
+
+function compareAt(l: unknown, r: unknown, at: CompareAt): void {
+  const sl = l === undefined ? undefined : shapeOf(l, at.node);
+  const sr = r === undefined ? undefined : shapeOf(r, at.node);
+  const leaf = () => {
+    if (l === undefined) at.c.added.insert(at.path);
+    else if (r === undefined) at.c.removed.insert(at.path);
+    else if (!jsonEqual(l, r)) at.c.modified.insert(at.path);
+  };
+  const shape = sr ?? sl!;
+  if ((sl && sr && sl.kind !== sr.kind) || shape.kind === 'leaf') return leaf();
+  if (shape.kind === 'map') {
+    const lm = isJsonObject(l) ? l : {};
+    const rm = isJsonObject(r) ? r : {};
+    const lk = Object.keys(lm);
+    const rk = Object.keys(rm);
+    if (lk.length === 0 && rk.length === 0) return leaf();
+    const visit = (k: string) =>
+      compareAt(lm[k], rm[k], { node: childSchema(shape.node, k), path: [...at.path, fieldElement(k)], c: at.c });
+    for (const k of lk) visit(k);
+    for (const k of rk) if (!Object.prototype.hasOwnProperty.call(lm, k)) visit(k);
+  } else {
+    const ll = Array.isArray(l) ? l : [];
+    const rl = Array.isArray(r) ? r : [];
+    if (ll.length === 0 && rl.length === 0) return leaf();
+    compareItems(ll, rl, { ...at, node: shape.elem, list: shape.list });
+  }
+  if (l === undefined) at.c.added.insert(at.path);
+  else if (r === undefined) at.c.removed.insert(at.path);
+}
+
+function compareItems(l: unknown[], r: unknown[], at: CompareAt & { list: Parameters<typeof itemElement>[1] }): void {
+  const index = (items: unknown[], order: PathElement[]) => {
+    const byPe = new Map<PathElement, unknown[]>();
+    items.forEach((item, i) => {
+      const pe = itemElement(item, at.list);
+      if (!isElement(pe)) throw new FieldPathError(`${pathString(at.path)}: element ${i}: ${pe}`);
+      if (!byPe.has(pe)) order.push(pe);
+      byPe.set(pe, [...(byPe.get(pe) ?? []), item]);
+    });
+    return byPe;
+  };
+  const order: PathElement[] = [];
+  const lv = index(l, order);
+  const rv = index(r, order);
+  for (const pe of new Set(order)) {
+    const ls = lv.get(pe) ?? [];
+    const rs = rv.get(pe) ?? [];
+    const path = [...at.path, pe];
+    const item = (li: unknown, ri: unknown) => compareAt(li, ri, { node: at.node, path, c: at.c });
+    if (ls.length <= 1 && rs.length <= 1) item(ls[0], rs[0]);
+    else if (ls.length >= 2 && rs.length >= 2) {
+      if (!jsonEqual(ls, rs)) at.c.modified.insert(path);
+    } else if (ls.length >= 2) {
+      if (rs.length) item(undefined, rs[0]);
+      at.c.removed.insert(path);
+    } else {
+      if (ls.length) item(ls[0], undefined);
+      at.c.added.insert(path);
+    }
+  }
+}
+
+export function jsonEqual(a: unknown, b: unknown): boolean {
+  if (a === b) return true;
+  if (Array.isArray(a)) return Array.isArray(b) && a.length === b.length && a.every((x, i) => jsonEqual(x, b[i]));
+  if (isJsonObject(a) && isJsonObject(b)) {
+    const ka = Object.keys(a);
+    return ka.length === Object.keys(b).length && ka.every((k) => k in b && jsonEqual(a[k], b[k]));
+  }
+  return false;
+}
