@@ -26,6 +26,13 @@ test('a restart on the same data dir keeps every object and resourceVersions kee
     const updated = await b.http('PUT', '/api/v1/namespaces/default/configmaps/keep', { ...got.body, data: { a: '2' } });
     assert.equal(updated.status, 200);
     assert.ok(Number(updated.body.metadata.resourceVersion) > rv1, 'resourceVersion increases across restarts');
+    // The new process's watch window starts at its start revision (here rv1, the last write before
+    // the restart): anything older is gone (410).
+    const res = await fetch(`${b.url}/api/v1/namespaces/default/configmaps?watch=true&resourceVersion=${rv1 - 1}&timeoutSeconds=1`);
+    const first = JSON.parse((await res.text()).split('\n')[0]);
+    assert.equal(first.type, 'ERROR');
+    assert.equal(first.object.code, 410);
+    assert.equal(first.object.reason, 'Expired');
     const ns = await b.http('GET', '/api/v1/namespaces');
     assert.equal(ns.body.items.filter((n: any) => n.metadata.name === 'default').length, 1, 'bootstrap is idempotent');
     await b.stop();

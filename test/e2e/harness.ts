@@ -1,6 +1,7 @@
 // End-to-end harness: starts a real `berth` process on a free port with its own data dir, and
 // runs the real kubectl against it with its own cache dir. Each test file starts its own berth.
 
+import { after } from 'node:test';
 import { spawn, execFile } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -100,6 +101,7 @@ export async function startBerth(opts: { args?: string[]; dataDir?: string; comm
       return { status: res.status, body: parsed, text, headers: res.headers };
     },
     async stop(signal = 'SIGTERM') {
+      running.delete(b);
       if (proc.exitCode !== null) return proc.exitCode;
       const exited = new Promise<number | null>((r) => proc.once('exit', (c) => r(c)));
       proc.kill(signal);
@@ -110,8 +112,15 @@ export async function startBerth(opts: { args?: string[]; dataDir?: string; comm
       return code;
     },
   };
+  running.add(b);
   return b;
 }
+
+/** Every berth still running when a test file ends is killed, even after a failed assertion. */
+const running = new Set<Berth>();
+after(async () => {
+  for (const b of [...running]) await b.stop('SIGKILL');
+});
 
 /** Polls fn until it returns a truthy value or the timeout passes. */
 export async function eventually<T>(fn: () => Promise<T | undefined | false>, timeoutMs = 10_000, stepMs = 100): Promise<T> {
