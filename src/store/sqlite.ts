@@ -1,28 +1,30 @@
 // The embedded, durable store driver on better-sqlite3: `<dataDir>/state.db` in WAL mode with
-// synchronous=FULL, so a write is fsync'd before its promise resolves. Writes run on a worker thread
-// (sqlite-writer.ts) that owns the only write connection, so a commit's fsync never blocks this
-// thread's event loop. Writes are group-committed: every write queued before the next check phase of
-// the event loop, or while the previous batch commits, goes to the writer as one batch, which it
-// applies in one transaction and one fsync; each op's precondition is checked inside it, in order,
-// and a failed precondition fails only that op. One batch is in flight at a time, so results come
-// back in revision order; this thread then advances its revision, publishes the watch events and
-// settles the promises, in that order. Reads (get, list, watch history) use a second connection on
-// this thread (WAL readers never wait for the writer) and show exactly the writes whose results have
-// come back: while a batch is in flight, a read runs in one snapshot and subtracts anything newer.
+// synchronous=FULL, so a write is fsync'd before its promise resolves. This file is the Store: it
+// wires the writer worker (sqlite-writer.ts), the main thread's reader (sqlite-reader.ts) and the
+// watch hub, and owns the write pipeline. Writes run on the worker, which owns the only write
+// connection, so a commit's fsync never blocks this thread's event loop. Writes are group-committed:
+// every write queued before the next check phase of the event loop, or while the previous batch
+// commits, goes to the writer as one batch, which it applies in one transaction and one fsync; each
+// op's precondition is checked inside it, in order, and a failed precondition fails only that op.
+// One batch is in flight at a time, so results come back in revision order; this thread then
+// advances its revision, publishes the watch events and settles the promises, in that order. Reads
+// show exactly the writes whose results have come back: this file tells the reader that revision and
+// whether its connection may already see more.
 // `<dataDir>/state.db.lock`, held with an exclusive SQLite lock, keeps a second store (this process
 // or another) off the same directory.
-// Deliberately absent: multi-process access, and any schema beyond what the Store contract needs.
+// Deliberately absent: SQL and row mapping (sqlite-reader.ts, sqlite-writer.ts), the start-up
+// sequence (sqlite-open.ts), multi-process access, and any schema beyond what the Store contract needs.
 
-import { mkdirSync } from 'node:fs';
-import { join } from 'node:path';
-import { Worker } from 'node:worker_threads';
-import Database from 'better-sqlite3';
+import type { Worker } from 'node:worker_threads';
+import type Database from 'better-sqlite3';
 import { CompactedError, ConflictError, KeyExistsError, KeyNotFoundError } from './store.js';
 import type { KeyValue, ListOptions, ListResult, Store, WatchEvent, WatchOptions } from './store.js';
-import { WatchHub, compareKeys, freezeEvent, listAtRevision, startAutoCompaction } from './watch-hub.js';
+import { WatchHub, freezeEvent, startAutoCompaction } from './watch-hub.js';
 import type { CompactionPolicy } from './watch-hub.js';
-import { LOG_COLUMNS } from './sqlite-schema.js';
-import type { CurrentRow, FromWriter, LogRow, Op, OpResult, ToWriter, WireError, WriterInit } from './sqlite-schema.js';
+import { fromWire, openDataDir } from './sqlite-open.js';
+import type { SqliteParts } from './sqlite-open.js';
+import type { ReadView, SqliteReader } from './sqlite-reader.js';
+import type { FromWriter, Op, OpResult, ToWriter } from './sqlite-schema.js';
 
 export interface SqliteStoreOptions extends CompactionPolicy {
   /** Events read per history page when a watch replays (tests shrink it to exercise paging). */
@@ -52,32 +54,14 @@ interface Settle {
 export class SqliteStore implements Store {
   /** Opens (creating if needed) `<dataDir>/state.db`; the writer recovers the revision from disk. */
   static async open(dataDir: string, opts: SqliteStoreOptions = {}): Promise<SqliteStore> {
-    mkdirSync(dataDir, { recursive: true });
-    const file = join(dataDir, 'state.db');
-    let lock: Database.Database | undefined;
-    let worker: Worker | undefined;
-    let reader: Database.Database | undefined;
-    try {
-      lock = lockDataDir(`${file}.lock`);
-      worker = startWriter(file);
-      const { rev, compacted } = await writerReady(worker);
-      reader = new Database(file, { timeout: 1000 });
-      reader.pragma('query_only = ON');
-      reader.pragma('cache_size = -32768');
-      return new SqliteStore(lock, worker, reader, rev, compacted, opts);
-    } catch (err) {
-      reader?.close();
-      await worker?.terminate();
-      lock?.close();
-      throw new Error(`cannot open store ${file}: ${(err as Error).message}`, { cause: err });
-    }
+    return new SqliteStore(await openDataDir(dataDir), opts);
   }
 
+  private readonly lock: Database.Database;
+  private readonly worker: Worker;
+  private readonly reader: SqliteReader;
   private readonly hub: WatchHub;
   private readonly stopCompaction: () => void;
-  private readonly statements = new Map<string, Database.Statement>();
-  /** Runs fn in one read transaction: every statement in it sees the same snapshot. */
-  private readonly inSnapshot: (fn: () => unknown) => unknown;
   private queue: Pending[] = [];
   private flushScheduled = false;
   /** The batch the writer is committing; its writes may already be visible to the reader. */
@@ -99,17 +83,12 @@ export class SqliteStore implements Store {
   private reffed = true;
   private readonly counters: SqliteStoreStats = { commits: 0, writes: 0, largestBatch: 0 };
 
-  private constructor(
-    private readonly lock: Database.Database,
-    private readonly worker: Worker,
-    private readonly reader: Database.Database,
-    rev: number,
-    compacted: number,
-    opts: SqliteStoreOptions,
-  ) {
+  private constructor({ lock, worker, reader, rev, compacted }: SqliteParts, opts: SqliteStoreOptions) {
+    this.lock = lock;
+    this.worker = worker;
+    this.reader = reader;
     this.rev = rev;
     this.compacted = compacted;
-    this.inSnapshot = reader.transaction((fn: () => unknown) => fn());
     worker.on('message', (msg: FromWriter) => this.onWriterMessage(msg));
     worker.on('messageerror', (err) => this.fail(new Error('store writer sent an unreadable message', { cause: err })));
     worker.on('error', (err) => this.fail(new Error(`store writer failed: ${err.message}`, { cause: err })));
@@ -145,15 +124,7 @@ export class SqliteStore implements Store {
 
   async get(key: string): Promise<KeyValue | undefined> {
     this.checkOpen();
-    if (!this.mayBeAhead()) return this.readCurrent(key);
-    return this.inSnapshot(() => {
-      // The first change after our revision carries the value we must show (absent for a create).
-      const change = this.stmt(`SELECT ${LOG_COLUMNS} FROM log WHERE rev > ? AND key = ? ORDER BY rev LIMIT 1`).get(
-        this.rev,
-        key,
-      ) as LogRow | undefined;
-      return change ? toEvent(change).prevKv : this.readCurrent(key);
-    }) as KeyValue | undefined;
+    return this.reader.get(key, this.view());
   }
 
   async list(prefix: string, opts: ListOptions = {}): Promise<ListResult> {
@@ -162,15 +133,7 @@ export class SqliteStore implements Store {
     const at = opts.revision ?? this.rev;
     if (at > this.rev) throw new RangeError(`revision ${at} is in the future (current ${this.rev})`);
     if (at < this.compacted) throw new CompactedError(at, this.compacted);
-    if (at === this.rev && !this.mayBeAhead()) return { ...this.listCurrent(prefix, opts.after, limit), revision: at };
-    return this.inSnapshot(() => {
-      // Read the changes before opening the cursor: the connection is busy while a cursor is open.
-      const changes = this.readChanges(prefix, at, Infinity);
-      if (changes.length === 0) return { ...this.listCurrent(prefix, opts.after, limit), revision: at };
-      const query = this.currentQuery(prefix, { after: opts.after, limit: -1 });
-      const rows = query.stmt.iterate(...query.args) as IterableIterator<CurrentRow>;
-      return { ...listAtRevision(mapRows(rows), changes, { after: opts.after, limit }), revision: at };
-    }) as ListResult;
+    return { ...this.reader.list(prefix, this.view(), { at, after: opts.after, limit }), revision: at };
   }
 
   create(key: string, value: string): Promise<KeyValue> {
@@ -342,7 +305,7 @@ export class SqliteStore implements Store {
     }
     const pending = [...(this.inflight?.batch ?? []), ...this.queue];
     this.queue = [];
-    // A batch that was committing may or may not be on disk; `mayBeAhead` keeps reads at this.rev.
+    // A batch that was committing may or may not be on disk; `view()` keeps reads at this.rev.
     this.inflight = undefined;
     for (const p of pending) p.reject(err);
     for (const c of this.compactions.values()) c.reject(err);
@@ -376,175 +339,18 @@ export class SqliteStore implements Store {
     }
   }
 
-  /** Whether the read connection may see commits whose results have not come back yet. */
-  private mayBeAhead(): boolean {
-    return this.inflight !== undefined || this.failure !== undefined;
-  }
-
-  private readCurrent(key: string): KeyValue | undefined {
-    const row = this.stmt('SELECT key, value, create_rev, mod_rev FROM current WHERE key = ?').get(key) as CurrentRow | undefined;
-    return row && toKv(row);
-  }
-
-  /** The current rows under prefix after `after`, at most limit (0: all), when they are all at this.rev. */
-  private listCurrent(prefix: string, after: string | undefined, limit: number): { kvs: KeyValue[]; more: boolean } {
-    const query = this.currentQuery(prefix, { after, limit: limit > 0 ? limit + 1 : -1 });
-    const rows = query.stmt.all(...query.args) as CurrentRow[];
-    const more = limit > 0 && rows.length > limit;
-    if (more) rows.length = limit;
-    return { kvs: rows.map(toKv), more };
+  /** What reads show: the writes whose results came back, though the connection may see more. */
+  private view(): ReadView {
+    return { rev: this.rev, mayBeAhead: this.inflight !== undefined || this.failure !== undefined };
   }
 
   /** History for watches: only revisions whose results came back, so events are never seen early. */
   private readHistory(prefix: string, { after, limit }: { after: number; limit: number }): WatchEvent[] {
     this.checkOpen();
-    return this.readChanges(prefix, after, this.rev, limit);
-  }
-
-  /** Log events under prefix with after < rev <= upTo, ascending, at most limit (< 0: all). */
-  private readChanges(prefix: string, after: number, upTo: number, limit = -1): WatchEvent[] {
-    const end = prefixEnd(prefix);
-    const bounded = Number.isFinite(upTo);
-    const sql =
-      `SELECT ${LOG_COLUMNS} FROM log WHERE rev > ?${bounded ? ' AND rev <= ?' : ''} AND key >= ?` +
-      `${end === undefined ? '' : ' AND key < ?'} ORDER BY rev LIMIT ?`;
-    const args: unknown[] = [after];
-    if (bounded) args.push(upTo);
-    args.push(prefix);
-    if (end !== undefined) args.push(end);
-    args.push(limit);
-    return (this.stmt(sql).all(...args) as LogRow[]).map(toEvent);
-  }
-
-  /** The query for current rows under prefix with key > after, in key order (limit < 0: all). */
-  private currentQuery(
-    prefix: string,
-    { after, limit }: { after: string | undefined; limit: number },
-  ): { stmt: Database.Statement; args: unknown[] } {
-    const useAfter = after !== undefined && compareKeys(after, prefix) >= 0;
-    const end = prefixEnd(prefix);
-    const sql =
-      'SELECT key, value, create_rev, mod_rev FROM current WHERE ' +
-      (useAfter ? 'key > ?' : 'key >= ?') +
-      (end === undefined ? '' : ' AND key < ?') +
-      ' ORDER BY key LIMIT ?';
-    const args: unknown[] = [useAfter ? after : prefix];
-    if (end !== undefined) args.push(end);
-    args.push(limit);
-    return { stmt: this.stmt(sql), args };
-  }
-
-  /** Prepared statements are cached by their SQL; the set is small and fixed. */
-  private stmt(sql: string): Database.Statement {
-    let s = this.statements.get(sql);
-    if (!s) {
-      s = this.reader.prepare(sql);
-      this.statements.set(sql, s);
-    }
-    return s;
+    return this.reader.changes(prefix, { after, upTo: this.rev, limit });
   }
 
   private checkOpen(): void {
     if (this.readsClosed) throw new Error('store is closed');
   }
-}
-
-/**
- * Holds `path` (a small SQLite file) with an exclusive lock for as long as the returned connection
- * stays open: a second store on the same directory, in this process or another, fails with
- * "database is locked". The data file itself cannot be locked this way: its reader and writer
- * connections share it.
- */
-function lockDataDir(path: string): Database.Database {
-  const db = new Database(path, { timeout: 1000 });
-  try {
-    db.pragma('locking_mode = EXCLUSIVE');
-    db.pragma('journal_mode = MEMORY'); // it holds no data: no journal file beside it
-    db.exec('BEGIN EXCLUSIVE; COMMIT'); // exclusive locking mode keeps the lock after the commit
-    return db;
-  } catch (err) {
-    db.close();
-    throw err;
-  }
-}
-
-/**
- * Starts the writer. Compiled, it is `sqlite-writer.js` beside this file. From source (tests under
- * tsx) it is the `.ts` file, loaded through tsx's API: on Node 20, `--import tsx` in a worker's
- * execArgv does not apply to the worker's entry module.
- */
-function startWriter(file: string): Worker {
-  const init: WriterInit = { file };
-  if (!import.meta.url.endsWith('.ts')) return new Worker(new URL('./sqlite-writer.js', import.meta.url), { workerData: init });
-  const entry = new URL('./sqlite-writer.ts', import.meta.url).href;
-  const api = import.meta.resolve('tsx/esm/api');
-  const boot = `import(${JSON.stringify(api)}).then(({ tsImport }) => tsImport(${JSON.stringify(entry)}, ${JSON.stringify(import.meta.url)}))`;
-  return new Worker(boot, { eval: true, workerData: init });
-}
-
-/** Waits for the writer to open the database and report the recovered revisions. */
-function writerReady(worker: Worker): Promise<{ rev: number; compacted: number }> {
-  return new Promise((resolve, reject) => {
-    const done = (): void => {
-      worker.off('message', onMessage);
-      worker.off('error', onError);
-      worker.off('exit', onExit);
-    };
-    const onMessage = (msg: FromWriter): void => {
-      done();
-      if (msg.type === 'ready') resolve({ rev: msg.rev, compacted: msg.compacted });
-      else if (msg.type === 'open-failed') reject(fromWire(msg.error));
-      else reject(new Error(`store writer sent ${msg.type} before opening`));
-    };
-    const onError = (err: Error): void => {
-      done();
-      reject(err);
-    };
-    const onExit = (code: number): void => {
-      done();
-      reject(new Error(`store writer exited with code ${code} before opening`));
-    };
-    worker.on('message', onMessage);
-    worker.on('error', onError);
-    worker.on('exit', onExit);
-  });
-}
-
-function fromWire(e: WireError): Error {
-  const err = new Error(e.message);
-  if (e.code) Object.assign(err, { code: e.code });
-  return err;
-}
-
-function toKv(row: CurrentRow): KeyValue {
-  return Object.freeze({ key: row.key, value: row.value, createRevision: row.create_rev, modRevision: row.mod_rev });
-}
-
-function* mapRows(rows: Iterable<CurrentRow>): Generator<KeyValue> {
-  for (const row of rows) yield toKv(row);
-}
-
-function toEvent(row: LogRow): WatchEvent {
-  const prevKv =
-    row.prev_mod_rev === null
-      ? undefined
-      : { key: row.key, value: row.prev_value!, createRevision: row.prev_create_rev!, modRevision: row.prev_mod_rev };
-  if (row.deleted) {
-    return freezeEvent({ type: 'delete', kv: { ...prevKv!, modRevision: row.rev }, prevKv, revision: row.rev });
-  }
-  const kv = { key: row.key, value: row.value!, createRevision: row.create_rev, modRevision: row.rev };
-  return freezeEvent(prevKv ? { type: 'put', kv, prevKv, revision: row.rev } : { type: 'put', kv, revision: row.rev });
-}
-
-/**
- * The smallest string above every key that starts with prefix, in code-point (= SQLite BINARY) order,
- * so prefix scans are index ranges. Undefined when no such bound exists (empty prefix).
- */
-export function prefixEnd(prefix: string): string | undefined {
-  const cps = Array.from(prefix);
-  while (cps.length > 0) {
-    const cp = cps.pop()!.codePointAt(0)!;
-    if (cp < 0x10ffff) return cps.join('') + String.fromCodePoint(cp + 1 === 0xd800 ? 0xe000 : cp + 1);
-  }
-  return undefined;
 }

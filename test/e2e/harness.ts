@@ -102,7 +102,7 @@ export async function startBerth(opts: { args?: string[]; dataDir?: string; comm
     },
     async stop(signal = 'SIGTERM') {
       running.delete(b);
-      if (proc.exitCode !== null) return proc.exitCode;
+      if (proc.exitCode !== null || proc.signalCode !== null) return proc.exitCode;
       const exited = new Promise<number | null>((r) => proc.once('exit', (c) => r(c)));
       proc.kill(signal);
       const code = await exited;
