@@ -76,8 +76,9 @@ async function writeResponse(res: http.ServerResponse, r: ApiResponse): Promise<
     }
     return;
   }
-  const body = r.body ?? '';
-  res.setHeader('content-length', Buffer.byteLength(body));
+  // Encode once: measuring a large string's UTF-8 length and then encoding it would scan it twice.
+  const body = typeof r.body === 'string' && r.body.length > 64 * 1024 ? Buffer.from(r.body) : (r.body ?? '');
+  res.setHeader('content-length', typeof body === 'string' ? Buffer.byteLength(body) : body.length);
   res.writeHead(r.status);
   res.end(body);
 }
