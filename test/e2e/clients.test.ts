@@ -3,7 +3,7 @@
 
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
+import { execFile, execFileSync } from 'node:child_process';
 import * as k8s from '@kubernetes/client-node';
 import { startBerth } from './harness.js';
 import type { Berth } from './harness.js';
@@ -48,7 +48,18 @@ except client.exceptions.ApiException as e:
 print("python-ok")
 `;
 
-test('the official Python client lists, watches and creates', async () => {
+const hasPythonClient = (() => {
+  try {
+    execFileSync('/usr/bin/python3', ['-c', 'import kubernetes'], { stdio: 'ignore' });
+    return true;
+  } catch {
+    return false;
+  }
+})();
+
+test('the official Python client lists, watches and creates', {
+  skip: hasPythonClient ? false : "Debian's python3-kubernetes is not installed (.ci/run installs it)",
+}, async () => {
   const out = await new Promise<string>((resolve, reject) => {
     execFile('/usr/bin/python3', ['-c', PYTHON, b.kubeconfig], { timeout: 60_000 }, (err, stdout, stderr) => {
       if (err) reject(new Error(`${err.message}\n${stdout}\n${stderr}`));
