@@ -26,6 +26,9 @@ import type { SqliteParts } from './sqlite-open.js';
 import type { ReadView, SqliteReader } from './sqlite-reader.js';
 import type { FromWriter, Op, OpResult, ToWriter } from './sqlite-schema.js';
 
+/** Batches in flight to the writer at once (see `inflight`). */
+const MAX_INFLIGHT = 2;
+
 export interface SqliteStoreOptions extends CompactionPolicy {
   /** Events read per history page when a watch replays (tests shrink it to exercise paging). */
   watchPageSize?: number;
@@ -65,7 +68,11 @@ export class SqliteStore implements Store {
   private queue: Pending[] = [];
   private flushScheduled = false;
   /** The batch the writer is committing; its writes may already be visible to the reader. */
-  private inflight: { id: number; batch: Pending[] } | undefined;
+  /**
+   * Batches sent to the writer and not yet answered, oldest first. Two may be in flight so the
+   * writer starts the next transaction as soon as one commits, without waiting for this thread.
+   */
+  private inflight: { id: number; batch: Pending[] }[] = [];
   private readonly compactions = new Map<number, Settle>();
   private nextId = 0;
   /** Revision of the last write whose result came back: what reads show and watches have seen. */
@@ -210,34 +217,35 @@ export class SqliteStore implements Store {
   }
 
   private scheduleFlush(): void {
-    if (this.flushScheduled || this.inflight || this.queue.length === 0) return;
+    if (this.flushScheduled || this.inflight.length >= MAX_INFLIGHT || this.queue.length === 0) return;
     this.flushScheduled = true;
     // The check phase runs after this turn's I/O callbacks and microtasks, so every request that
     // arrived in the same poll (and every writer woken by the previous commit) joins the batch.
     setImmediate(() => this.flush());
   }
 
-  /** Sends everything queued as one batch, unless a batch is still committing (it then goes next). */
+  /** Sends everything queued as one batch, unless MAX_INFLIGHT batches are committing (it then goes next). */
   private flush(): void {
     this.flushScheduled = false;
-    if (this.inflight || this.queue.length === 0 || this.failure) return;
+    if (this.inflight.length >= MAX_INFLIGHT || this.queue.length === 0 || this.failure) return;
     const batch = this.queue;
     this.queue = [];
-    this.inflight = { id: ++this.nextId, batch };
+    const id = ++this.nextId;
+    this.inflight.push({ id, batch });
     this.updateRef();
-    this.send({ type: 'batch', id: this.inflight.id, ops: batch.map((p) => p.op) });
+    this.send({ type: 'batch', id, ops: batch.map((p) => p.op) });
   }
 
   private onWriterMessage(msg: FromWriter): void {
     switch (msg.type) {
       case 'committed':
       case 'batch-failed': {
-        const inflight = this.inflight;
+        const inflight = this.inflight[0];
         if (!inflight || inflight.id !== msg.id) {
           this.fail(new Error(`store writer answered batch ${msg.id}, expected ${inflight?.id}`));
           return;
         }
-        this.inflight = undefined;
+        this.inflight.shift();
         const { batch } = inflight;
         if (msg.type === 'committed') this.committed(batch, msg.results);
         else {
@@ -303,10 +311,10 @@ export class SqliteStore implements Store {
       this.failure = err;
       if (!this.closing) process.emitWarning(err);
     }
-    const pending = [...(this.inflight?.batch ?? []), ...this.queue];
+    const pending = [...this.inflight.flatMap((b) => b.batch), ...this.queue];
     this.queue = [];
     // A batch that was committing may or may not be on disk; `view()` keeps reads at this.rev.
-    this.inflight = undefined;
+    this.inflight = [];
     for (const p of pending) p.reject(err);
     for (const c of this.compactions.values()) c.reject(err);
     this.compactions.clear();
@@ -319,12 +327,12 @@ export class SqliteStore implements Store {
   }
 
   private isDrained(): boolean {
-    return (!this.inflight && this.queue.length === 0) || this.failure !== undefined;
+    return (this.inflight.length === 0 && this.queue.length === 0) || this.failure !== undefined;
   }
 
   /** The writer keeps the process alive only while it owes us an answer, like any pending I/O. */
   private updateRef(): void {
-    const busy = !this.exited && (this.inflight !== undefined || this.compactions.size > 0 || this.closing);
+    const busy = !this.exited && (this.inflight.length > 0 || this.compactions.size > 0 || this.closing);
     if (busy === this.reffed) return;
     this.reffed = busy;
     if (busy) this.worker.ref();
@@ -341,7 +349,7 @@ export class SqliteStore implements Store {
 
   /** What reads show: the writes whose results came back, though the connection may see more. */
   private view(): ReadView {
-    return { rev: this.rev, mayBeAhead: this.inflight !== undefined || this.failure !== undefined };
+    return { rev: this.rev, mayBeAhead: this.inflight.length > 0 || this.failure !== undefined };
   }
 
   /** History for watches: only revisions whose results came back, so events are never seen early. */
