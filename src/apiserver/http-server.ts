@@ -136,7 +136,7 @@ export class HttpServer {
         });
       }
       status = r.status;
-      streaming = !!r.stream;
+      streaming = !!r.longRunning;
       if (streaming) this.opts.metrics?.watches.inc();
       try {
         await writeResponse(res, r);

@@ -110,14 +110,28 @@ export function buildTable(def: ResourceDef, items: CachedObject[], opts: TableO
   return `${head.slice(0, -1)},"rows":[${rows.join(',')}]}`;
 }
 
-/** A <Kind>List from cached serialized items, without re-serializing them. */
-export function buildList(def: ResourceDef, items: CachedObject[], meta: Record<string, unknown>): string {
+/** Items per chunk when a list is streamed. */
+const LIST_CHUNK = 500;
+
+/**
+ * A <Kind>List from cached serialized items, as chunks of text that concatenate to the JSON: each
+ * object's bytes are reused, and a large list never becomes one giant string.
+ */
+export function listChunks(def: ResourceDef, items: CachedObject[], meta: Record<string, unknown>): string[] {
   const apiVersion = def.group ? `${def.group}/${def.version}` : def.version;
   const head = JSON.stringify({ kind: `${def.kind}List`, apiVersion, metadata: meta });
-  const jsons: string[] = new Array(items.length);
-  for (let i = 0; i < items.length; i++) jsons[i] = items[i].json;
-  // join copies once into a flat string; += would build a rope that is flattened again on write.
-  return `${head.slice(0, -1)},"items":[${jsons.join(',')}]}`;
+  const chunks: string[] = [`${head.slice(0, -1)},"items":[`];
+  for (let i = 0; i < items.length; i += LIST_CHUNK) {
+    const part: string[] = [];
+    for (let j = i; j < Math.min(i + LIST_CHUNK, items.length); j++) part.push(items[j].json);
+    chunks.push((i ? ',' : '') + part.join(','));
+  }
+  chunks.push(']}');
+  return chunks;
+}
+
+export function buildList(def: ResourceDef, items: CachedObject[], meta: Record<string, unknown>): string {
+  return listChunks(def, items, meta).join('');
 }
 
 export function buildPartialList(items: CachedObject[], meta: Record<string, unknown>, version: string): string {

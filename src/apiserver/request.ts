@@ -18,8 +18,10 @@ export interface ApiResponse {
   headers?: Record<string, string | string[]>;
   /** Whole body. */
   body?: string | Buffer;
-  /** Streamed body (watch, follow logs): each chunk is written and flushed as it comes. */
+  /** Streamed body (watch, follow logs, large lists): each chunk is written as it comes. */
   stream?: AsyncIterable<string>;
+  /** A watch or log follow: held open, counted as long-running in metrics. */
+  longRunning?: boolean;
 }
 
 export function jsonResponse(status: number, body: string, extra?: Record<string, string | string[]>): ApiResponse {

@@ -102,6 +102,27 @@ test('list paginates with limit and continue', async () => {
   assert.equal(bad.status, 400);
 });
 
+test('a large list is streamed in chunks that form one valid List', async () => {
+  const agent = new http.Agent({ keepAlive: true, maxSockets: 16 });
+  const post = (i: number) =>
+    new Promise<void>((resolve) => {
+      const body = JSON.stringify({ metadata: { name: `big-${i}`, labels: { big: 'yes' } }, data: { i: String(i) } });
+      const req = http.request(`${b.url}${CM}`, { method: 'POST', agent, headers: { 'content-type': 'application/json' } }, (res) => {
+        res.resume();
+        res.on('end', () => resolve());
+      });
+      req.end(body);
+    });
+  for (let i = 0; i < 1100; i += 50) await Promise.all(Array.from({ length: 50 }, (_, j) => post(i + j)));
+  agent.destroy();
+  const r = await b.http('GET', `${CM}?labelSelector=big%3Dyes`);
+  assert.equal(r.status, 200);
+  assert.equal(r.body.kind, 'ConfigMapList');
+  assert.equal(r.body.items.length, 1100);
+  assert.equal(new Set(r.body.items.map((c: any) => c.metadata.name)).size, 1100);
+  assert.equal((await b.http('DELETE', `${CM}?labelSelector=big%3Dyes`)).status, 200);
+});
+
 test('field selectors on pods and events', async () => {
   assert.equal((await b.http('POST', PODS, pod('fs-a', { nodeName: 'node-1' }))).status, 201);
   assert.equal((await b.http('POST', PODS, pod('fs-b'))).status, 201);

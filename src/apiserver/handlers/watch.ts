@@ -176,5 +176,6 @@ export async function watchObjects(ctx: HandlerContext): Promise<ApiResponse> {
     status: 200,
     headers: { 'content-type': contentTypeOf(out as OutputKind), 'transfer-encoding': 'chunked' },
     stream: stream(),
+    longRunning: true,
   };
 }
