@@ -6,6 +6,7 @@
 import type { ResourceDef } from '../api/resource.js';
 import { ApiError, internalError, methodNotSupported, notFound, serviceUnavailable } from '../api/errors.js';
 import type { Store } from '../store/store.js';
+import { openStore } from '../store/open.js';
 import { WatchCache } from './watch-cache.js';
 import type { ApiRequest, ApiResponse } from './request.js';
 import { jsonResponse } from './request.js';
@@ -38,6 +39,12 @@ export interface ApiServerOptions {
   /** Text for /metrics. */
   metrics?: () => Promise<string>;
   log?: (line: string) => void;
+}
+
+/** Where the API server keeps its state: it opens (and later closes) the store itself. */
+export interface StorageOptions {
+  kind: 'sqlite' | 'memory';
+  dataDir: string;
 }
 
 export const VERSION_INFO = {
@@ -99,6 +106,23 @@ export class ApiServer {
   private schema(name: string): SchemaNode | undefined {
     if (!this.schemas.has(name)) this.schemas.set(name, hasDefinition(name) ? schemaNode(name) : undefined);
     return this.schemas.get(name);
+  }
+
+  /** Opens the store and builds an API server on it (the only way components outside apiserver get one). */
+  static async open(storage: StorageOptions, opts: Omit<ApiServerOptions, 'store'>): Promise<ApiServer> {
+    const store = await openStore({ kind: storage.kind, dataDir: storage.dataDir });
+    return new ApiServer({ ...opts, store });
+  }
+
+  /** The store's revision, for start-up messages. */
+  storeRevision(): Promise<number> {
+    return this.opts.store.currentRevision();
+  }
+
+  /** Stops serving and closes the store. */
+  async close(): Promise<void> {
+    await this.stop();
+    await this.opts.store.close();
   }
 
   registry(group: string, plural: string): ResourceStore | undefined {

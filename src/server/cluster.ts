@@ -1,11 +1,9 @@
-// Wiring of a berth control plane in one process: store → API server (+ admission, bootstrap
-// objects) → HTTP listener → controllers over the in-process client. `berth up` and
+// Wiring of a berth control plane in one process: API server (which opens its own store; admission,
+// bootstrap objects) → HTTP listener → controllers over the in-process client. `berth up` and
 // `berth server` both start one of these; tests start it with `--port 0` and the memory store.
 
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { resolve, join } from 'node:path';
-import { openStore } from '../store/open.js';
-import type { Store } from '../store/store.js';
 import { ApiServer } from '../apiserver/api-server.js';
 import { HttpServer } from '../apiserver/http-server.js';
 import { ALL_RESOURCES } from '../api/registry.js';
@@ -61,14 +59,10 @@ users:
 export async function startCluster(opts: ClusterOptions): Promise<Cluster> {
   const dataDir = resolve(opts.dataDir);
   mkdirSync(dataDir, { recursive: true });
-  const store: Store = await openStore({ kind: opts.store, dataDir });
-  const rev = await store.currentRevision();
-  opts.log(`store: ${opts.store}${opts.store === 'sqlite' ? ` at ${join(dataDir, 'state.db')}` : ''} (revision ${rev})`);
 
   let url = '';
   const metrics = new ApiMetrics();
-  const api: ApiServer = new ApiServer({
-    store,
+  const api: ApiServer = await ApiServer.open({ kind: opts.store, dataDir }, {
     resources: ALL_RESOURCES,
     admission: [namespaceLifecycle(() => api.serverParts), serviceIpAllocator(() => api.serverParts)],
     fieldManager,
@@ -76,6 +70,7 @@ export async function startCluster(opts: ClusterOptions): Promise<Cluster> {
     log: opts.log,
     metrics: () => metrics.text(),
   });
+  opts.log(`store: ${opts.store}${opts.store === 'sqlite' ? ` at ${join(dataDir, 'state.db')}` : ''} (revision ${await api.storeRevision()})`);
   await api.start();
   await bootstrap(api);
 
@@ -106,8 +101,7 @@ export async function startCluster(opts: ClusterOptions): Promise<Cluster> {
     async stop() {
       await namespaces.stop();
       await http.close();
-      await api.stop();
-      await store.close();
+      await api.close();
     },
   };
 }
