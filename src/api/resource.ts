@@ -63,6 +63,21 @@ export interface ScaleSubresource {
   selector(obj: KObject): string;
 }
 
+/**
+ * How deleting an object of this kind differs from "remove it at once" (kube's graceful-deletion
+ * strategy and the registries' delete options). Absent: removed at once, answered with a Status.
+ */
+export interface DeletionStrategy {
+  /** Seconds to wait for whoever runs the object to confirm (0 removes it at once). */
+  gracePeriod?(obj: KObject, requested: number | undefined): number;
+  /** Marks a terminating object (e.g. a namespace's phase). */
+  markTerminating?(obj: KObject): void;
+  /** Whether something besides metadata.finalizers still holds a terminating object. */
+  held?(obj: KObject): boolean;
+  /** Answer a completed delete with the deleted object instead of a Status. */
+  returnsObject?: boolean;
+}
+
 /** Options passed to strategy hooks. */
 export interface StrategyContext {
   /** ISO timestamp of "now" from the injected clock. */
@@ -106,6 +121,7 @@ export interface ResourceDef<T extends KObject = KObject> {
    */
   fieldSelectors?: Record<string, (obj: T) => string>;
   printer: Printer<T>;
+  deletion?: DeletionStrategy;
   /** Whether writes that change only this part bump metadata.generation (default: anything outside metadata and status). */
   generationIgnores?: string[];
 }

@@ -42,6 +42,14 @@ export const namespacePrinter: Printer = {
 };
 
 export const namespaceResource: ResourceDef = {
+  // A namespace stays Terminating until the namespace controller has emptied it and removed the
+  // `kubernetes` entry of spec.finalizers through namespaces/<name>/finalize.
+  deletion: {
+    markTerminating: (ns) => {
+      ns.status = { ...ns.status, phase: 'Terminating' };
+    },
+    held: (ns) => !!ns.spec?.finalizers?.length,
+  },
   group: '',
   version: 'v1',
   kind: 'Namespace',

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import type { FieldError } from '../errors.js';
 import { fieldErrorBody } from '../errors.js';
 import type { KObject } from '../resource.js';
-import { podResource } from './pod.js';
+import { podGracePeriod, podResource } from './pod.js';
 import { POD_UPDATE_FORBIDDEN } from './pod-update-validation.js';
 
 const texts = (errs: FieldError[]) => errs.map((e) => `${e.field}: ${fieldErrorBody(e)}`);
@@ -168,4 +168,14 @@ test('podResource.fieldSelectors map the fields kube selects pods by', () => {
       'status.nominatedNodeName': 'n2',
     },
   );
+});
+
+test('podGracePeriod() waits for scheduled, running pods only', () => {
+  const running = { spec: { nodeName: 'n1', terminationGracePeriodSeconds: 10 }, status: { phase: 'Running' } };
+  assert.equal(podGracePeriod(running, undefined), 10);
+  assert.equal(podGracePeriod(running, 0), 0);
+  assert.equal(podGracePeriod(running, -5), 1);
+  assert.equal(podGracePeriod({ spec: { nodeName: 'n1' } }, undefined), 30);
+  assert.equal(podGracePeriod({ spec: {} }, 20), 0, 'unscheduled');
+  assert.equal(podGracePeriod({ spec: { nodeName: 'n1' }, status: { phase: 'Succeeded' } }, 20), 0, 'finished');
 });

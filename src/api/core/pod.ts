@@ -55,7 +55,20 @@ function validatePodStatus(pod: KObject, old: KObject): FieldError[] {
   return errs;
 }
 
+/**
+ * Grace period of a pod deletion (pod strategy CheckGracefulDelete): the requested one or the pod's
+ * terminationGracePeriodSeconds (default 30); unscheduled and finished pods go at once.
+ */
+export function podGracePeriod(pod: KObject, requested: number | undefined): number {
+  let g = requested ?? pod.spec?.terminationGracePeriodSeconds ?? 30;
+  if (g < 0) g = 1;
+  if (!pod.spec?.nodeName) return 0;
+  if (pod.status?.phase === 'Succeeded' || pod.status?.phase === 'Failed') return 0;
+  return g;
+}
+
 export const podResource: ResourceDef = {
+  deletion: { gracePeriod: podGracePeriod, returnsObject: true },
   group: '',
   version: 'v1',
   kind: 'Pod',

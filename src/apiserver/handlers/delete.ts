@@ -68,16 +68,6 @@ export function parseDeleteOptions(ctx: HandlerContext): DeleteOptions {
   return opts;
 }
 
-/** Grace period for this deletion (pods only; everything else is removed at once). */
-function gracePeriod(def: ResourceDef, obj: KObject, requested: number | undefined): number {
-  if (def.kind !== 'Pod' || def.group !== '') return 0;
-  let g = requested ?? obj.spec?.terminationGracePeriodSeconds ?? 30;
-  if (g < 0) g = 1;
-  if (!obj.spec?.nodeName) return 0;
-  if (obj.status?.phase === 'Succeeded' || obj.status?.phase === 'Failed') return 0;
-  return g;
-}
-
 function propagationFinalizer(opts: DeleteOptions): string | undefined {
   if (opts.propagationPolicy === 'Orphan' || opts.orphanDependents === true) return 'orphan';
   if (opts.propagationPolicy === 'Foreground') return 'foregroundDeletion';
@@ -112,11 +102,11 @@ export async function deleteOne(ctx: HandlerContext, name: string, opts: DeleteO
     name,
     (obj) => {
       const meta = (obj.metadata ??= {});
-      const grace = gracePeriod(def, obj, opts.gracePeriodSeconds);
+      const grace = def.deletion?.gracePeriod?.(obj, opts.gracePeriodSeconds) ?? 0;
       if (meta.deletionTimestamp) {
         // Already terminating: only a shorter grace period changes anything.
         const remaining = meta.deletionGracePeriodSeconds ?? 0;
-        if (def.kind === 'Pod' && grace < remaining) {
+        if (def.deletion?.gracePeriod && grace < remaining) {
           meta.deletionGracePeriodSeconds = grace;
           meta.deletionTimestamp = isoAfter(now, grace);
           return obj;
@@ -128,7 +118,7 @@ export async function deleteOne(ctx: HandlerContext, name: string, opts: DeleteO
       }
       meta.deletionTimestamp = isoAfter(now, grace);
       meta.deletionGracePeriodSeconds = grace;
-      if (def.kind === 'Namespace' && def.group === '') obj.status = { ...obj.status, phase: 'Terminating' };
+      def.deletion?.markTerminating?.(obj);
       return obj;
     },
     { dryRun: opts.dryRun, expectRv },
@@ -141,7 +131,7 @@ function deleteResponse(ctx: HandlerContext, res: DeleteResult, opts: DeleteOpti
     const code = opts.propagationPolicy === 'Foreground' || opts.orphanDependents === false ? 202 : 200;
     return renderOne(ctx, res.c, code);
   }
-  if (def.kind === 'Pod' && def.group === '') return renderOne(ctx, res.c);
+  if (def.deletion?.returnsObject) return renderOne(ctx, res.c);
   const status = successStatus({
     name: res.c.obj.metadata?.name,
     group: def.group,

@@ -213,8 +213,9 @@ export class ResourceStore {
 
   /** A terminating object with no finalizers left is removed, except a pod still running on a node. */
   private readyToRemove(obj: KObject): boolean {
-    if (this.def.kind === 'Namespace' && obj.spec?.finalizers?.length) return false;
-    return !(obj.metadata?.deletionGracePeriodSeconds && obj.metadata.deletionGracePeriodSeconds > 0 && this.def.kind === 'Pod');
+    if (this.def.deletion?.held?.(obj)) return false;
+    // A grace period is only ever set for kinds whose deletion waits for a confirmation.
+    return !((obj.metadata?.deletionGracePeriodSeconds ?? 0) > 0);
   }
 
   /** Applies the strategy split of main resource vs status to an update. */
