@@ -4,7 +4,7 @@
 
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { requestEntityTooLarge } from '../api/errors.js';
+import { internalError, requestEntityTooLarge } from '../api/errors.js';
 import type { ApiRequest, ApiResponse } from './request.js';
 import type { ApiMetrics } from './metrics.js';
 import { resourceLabel } from './metrics.js';
@@ -146,7 +146,7 @@ export class HttpServer {
     } catch (e) {
       if (!res.headersSent) {
         res.writeHead(500, { 'content-type': 'application/json' });
-        res.end(JSON.stringify({ kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Failure', message: String(e), reason: 'InternalError', code: 500 }));
+        res.end(JSON.stringify(internalError(e).status));
       } else res.destroy();
       status = 500;
     } finally {

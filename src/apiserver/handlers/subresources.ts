@@ -3,7 +3,7 @@
 // log, portforward), which answer with a clear error until a node agent serves them.
 
 import type { KObject } from '../../api/resource.js';
-import { badRequest, conflict, invalidObject, methodNotSupported, OBJECT_MODIFIED } from '../../api/errors.js';
+import { badRequest, conflict, invalidObject, methodNotSupported, successStatus, OBJECT_MODIFIED } from '../../api/errors.js';
 import type { ApiResponse } from '../request.js';
 import { jsonResponse } from '../request.js';
 import type { HandlerContext } from './context.js';
@@ -107,7 +107,7 @@ export async function bindingHandler(ctx: HandlerContext): Promise<ApiResponse> 
     },
     { dryRun },
   );
-  return jsonResponse(201, JSON.stringify({ kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Success', code: 201 }));
+  return jsonResponse(201, JSON.stringify({ ...successStatus(), code: 201 }));
 }
 
 export async function evictionHandler(ctx: HandlerContext): Promise<ApiResponse> {
@@ -116,7 +116,7 @@ export async function evictionHandler(ctx: HandlerContext): Promise<ApiResponse>
   const opts = parseDeleteOptions({ ...ctx, req: { ...ctx.req, body: Buffer.from(JSON.stringify(eviction.deleteOptions ?? {})) } });
   // No PodDisruptionBudgets exist in berth yet, so every eviction is allowed.
   await deleteOne(ctx, ctx.name!, opts);
-  return jsonResponse(201, JSON.stringify({ kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Success', code: 201 }));
+  return jsonResponse(201, JSON.stringify({ ...successStatus(), code: 201 }));
 }
 
 export async function finalizeHandler(ctx: HandlerContext): Promise<ApiResponse> {
