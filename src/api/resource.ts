@@ -109,6 +109,8 @@ export interface ResourceDef<T extends KObject = KObject> {
   prepareForCreate?(obj: T, ctx: StrategyContext): void;
   /** Adjust an updated object before validation (e.g. carry over immutable/internal fields). */
   prepareForUpdate?(obj: T, old: T, ctx: StrategyContext): void;
+  /** Adjust a /status write before validation (e.g. stamp a phase transition time). */
+  prepareForStatusUpdate?(obj: T, old: T, ctx: StrategyContext): void;
   /** Validation of a new object (metadata included). */
   validate?(obj: T): FieldError[];
   /** Validation of an update (obj is the new object; includes immutability checks). */

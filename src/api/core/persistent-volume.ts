@@ -2,9 +2,9 @@
 // Filesystem, phase Pending, the per-source defaults of rbd/iscsi/azureDisk/scaleIO/hostPath),
 // strategy (status reset on create, VolumeAttributesClass dropped while its gate is off),
 // validation with immutability, the legacy `name` field selector and the kubectl table.
-// Deliberately absent: binding and phase changes (the PV controller), and the 1.32 status-update
-// hook that stamps lastPhaseTransitionTime on a phase change (the registry calls no strategy hook
-// for /status writes; the controller should set it when it changes the phase).
+// A /status write that changes the phase stamps status.lastPhaseTransitionTime (1.32's
+// PersistentVolumeLastPhaseTransitionTime) unless the writer set a new time itself.
+// Deliberately absent: binding and phase changes (the PV controller).
 
 import type { FieldError } from '../errors.js';
 import type { KObject, ResourceDef, TableColumn } from '../resource.js';
@@ -86,6 +86,16 @@ export const persistentVolumeResource: ResourceDef = {
   },
   prepareForUpdate(obj, old) {
     if (obj.spec && old.spec?.volumeAttributesClassName == null) delete obj.spec.volumeAttributesClassName;
+  },
+  prepareForStatusUpdate(obj, old, ctx) {
+    const status = (obj.status ??= {});
+    const before = old.status ?? {};
+    if (before.phase === status.phase) {
+      status.lastPhaseTransitionTime ??= before.lastPhaseTransitionTime;
+    } else if (status.lastPhaseTransitionTime == null || status.lastPhaseTransitionTime === before.lastPhaseTransitionTime) {
+      status.lastPhaseTransitionTime = rfc3339(ctx.now);
+    }
+    if (status.lastPhaseTransitionTime == null) delete status.lastPhaseTransitionTime;
   },
   validate: (obj) => [...validateCoreObjectMeta(obj, META), ...validateSpec(obj)],
   validateUpdate: (obj, old) => [

@@ -226,6 +226,7 @@ export class ResourceStore {
       // Only status may change through /status; metadata edits there are ignored as in Kubernetes.
       const obj: KObject = { ...clone(old), status: next.status };
       if (next.metadata?.resourceVersion) obj.metadata!.resourceVersion = next.metadata.resourceVersion;
+      def.prepareForStatusUpdate?.(obj, old, { now });
       return obj;
     }
     next.apiVersion = old.apiVersion;

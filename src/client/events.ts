@@ -1,0 +1,93 @@
+// Records core/v1 Events about objects, as client-go's EventRecorder does: the first occurrence
+// creates `<name>.<hex time>` in the object's namespace (`default` for cluster-scoped objects);
+// a repeat of the same type, reason and message for the same object bumps count and
+// lastTimestamp. Recording never blocks or fails the caller: errors are logged and dropped.
+
+import type { KObject } from '../api/resource.js';
+import type { Client } from './client.js';
+import { EVENTS } from './resources.js';
+
+export type EventType = 'Normal' | 'Warning';
+
+interface Seen {
+  name: string;
+  namespace: string;
+  count: number;
+}
+
+const MAX_REMEMBERED = 4096;
+
+function rfc3339(d: Date): string {
+  return d.toISOString().replace(/\.\d{3}Z$/, 'Z');
+}
+
+export class EventRecorder {
+  private readonly seen = new Map<string, Seen>();
+  private readonly pending = new Set<Promise<void>>();
+  private seq = 0;
+
+  constructor(
+    private readonly client: Client,
+    private readonly opts: { component: string; host?: string; now?: () => Date; log?: (l: string) => void },
+  ) {}
+
+  event(obj: KObject, type: EventType, reason: string, message: string): void {
+    const p = this.record(obj, type, reason, message).catch((e) => {
+      this.opts.log?.(`event ${reason} for ${obj.kind} ${obj.metadata?.name} => dropped (${(e as Error).message})`);
+    });
+    this.pending.add(p);
+    void p.finally(() => this.pending.delete(p));
+  }
+
+  /** Resolves when every event recorded so far has been written (tests, shutdown). */
+  async flush(): Promise<void> {
+    while (this.pending.size) await Promise.all([...this.pending]);
+  }
+
+  private async record(obj: KObject, type: EventType, reason: string, message: string): Promise<void> {
+    const m = obj.metadata ?? {};
+    const now = rfc3339((this.opts.now ?? (() => new Date()))());
+    const key = `${m.uid ?? `${m.namespace}/${m.name}`}\0${type}\0${reason}\0${message}`;
+    const prev = this.seen.get(key);
+    if (prev) {
+      prev.count++;
+      this.seen.delete(key);
+      this.seen.set(key, prev);
+      try {
+        await this.client.patch(EVENTS, prev.namespace, prev.name, { count: prev.count, lastTimestamp: now });
+        return;
+      } catch {
+        // The event expired or was deleted: record it afresh.
+        this.seen.delete(key);
+      }
+    }
+    const namespace = m.namespace || 'default';
+    const [group, version] = (obj.apiVersion ?? 'v1').includes('/') ? obj.apiVersion!.split('/') : ['', obj.apiVersion ?? 'v1'];
+    const name = `${m.name}.${(Date.now() * 1e6 + (this.seq++ % 1e6)).toString(16)}`;
+    const ev: KObject = {
+      apiVersion: 'v1',
+      kind: 'Event',
+      metadata: { name, namespace },
+      involvedObject: {
+        kind: obj.kind,
+        namespace: m.namespace,
+        name: m.name,
+        uid: m.uid,
+        apiVersion: group ? `${group}/${version}` : version,
+        resourceVersion: m.resourceVersion,
+      },
+      reason,
+      message,
+      type,
+      source: { component: this.opts.component, ...(this.opts.host ? { host: this.opts.host } : {}) },
+      firstTimestamp: now,
+      lastTimestamp: now,
+      count: 1,
+      reportingComponent: this.opts.component,
+      reportingInstance: this.opts.host ?? '',
+    };
+    await this.client.create(EVENTS, namespace, ev);
+    this.seen.set(key, { name, namespace, count: 1 });
+    if (this.seen.size > MAX_REMEMBERED) this.seen.delete(this.seen.keys().next().value!);
+  }
+}
