@@ -24,7 +24,7 @@ export class Informer {
   constructor(
     private readonly client: Client,
     private readonly resource: ResourceRef,
-    private readonly opts: { namespace?: string; retryMs?: number; log?: (l: string) => void } = {},
+    private readonly opts: { namespace?: string; retryMs?: number; log?: (l: string) => void; freeze?: (o: KObject) => void } = {},
   ) {
     this.synced = new Promise((r) => (this.markSynced = r));
   }
@@ -52,6 +52,7 @@ export class Informer {
   }
 
   private emit(key: string, obj: KObject | undefined): void {
+    if (obj) this.opts.freeze?.(obj);
     for (const h of this.handlers) h(key, obj);
   }
 

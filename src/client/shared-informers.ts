@@ -10,7 +10,7 @@ export class SharedInformers {
 
   constructor(
     private readonly client: Client,
-    private readonly opts: { log?: (l: string) => void } = {},
+    private readonly opts: { log?: (l: string) => void; freeze?: (o: any) => void } = {},
   ) {}
 
   /** The informer for r; register handlers before calling start(). */
@@ -18,7 +18,7 @@ export class SharedInformers {
     const key = `${r.group}/${r.version}/${r.plural}`;
     let inf = this.informers.get(key);
     if (!inf) {
-      inf = new Informer(this.client, r, { log: this.opts.log });
+      inf = new Informer(this.client, r, { log: this.opts.log, freeze: this.opts.freeze });
       this.informers.set(key, inf);
     }
     return inf;

@@ -28,6 +28,22 @@ export function isDefaultStorageClass(obj: KObject): boolean {
   return a[DEFAULT_CLASS_ANNOTATION] === 'true' || a[BETA_DEFAULT_CLASS_ANNOTATION] === 'true';
 }
 
+/** GetDefaultClass: of the classes marked default, the newest wins (ties: the first name). */
+export function pickDefaultStorageClass<T extends KObject>(classes: Iterable<T>): T | undefined {
+  let best: T | undefined;
+  for (const c of classes) {
+    if (!isDefaultStorageClass(c)) continue;
+    if (!best) {
+      best = c;
+      continue;
+    }
+    const a = Date.parse(c.metadata?.creationTimestamp ?? '') || 0;
+    const b = Date.parse(best.metadata?.creationTimestamp ?? '') || 0;
+    if (a > b || (a === b && (c.metadata?.name ?? '') < (best.metadata?.name ?? ''))) best = c;
+  }
+  return best;
+}
+
 function validateParameters(params: Record<string, unknown> | undefined): FieldError[] {
   const entries = Object.entries(params ?? {});
   if (entries.length > MAX_PARAMETERS) return [tooLong('parameters', MAX_PARAMETERS)];

@@ -1,0 +1,64 @@
+// Test support for controllers, provisioners and admission: a real in-process API server on the
+// memory store, a client and shared informers whose cached objects are deep-frozen (so a
+// controller that mutates a cached object fails its test), and `eventually` for level-based
+// assertions. Not used outside tests.
+
+import assert from 'node:assert/strict';
+import { ApiServer } from '../apiserver/api-server.js';
+import { ALL_RESOURCES } from '../api/registry.js';
+import { fieldManager } from '../apiserver/registry/field-manager.js';
+import type { AdmissionPlugin } from '../apiserver/registry/resource-store.js';
+import type { ServerParts } from '../apiserver/handlers/context.js';
+import { Client } from '../client/client.js';
+import { InProcessTransport } from '../client/transport.js';
+import { SharedInformers } from '../client/shared-informers.js';
+import type { ControllerDeps } from './deps.js';
+import { controllerDeps } from './deps.js';
+
+export function deepFreeze<T>(o: T): T {
+  if (o && typeof o === 'object' && !Object.isFrozen(o)) {
+    Object.freeze(o);
+    for (const v of Object.values(o)) deepFreeze(v);
+  }
+  return o;
+}
+
+export interface TestCluster {
+  api: ApiServer;
+  client: Client;
+  informers: SharedInformers;
+  deps: ControllerDeps;
+  /** Starts the informers (call after constructing the controllers under test). */
+  startInformers(): Promise<void>;
+  close(): Promise<void>;
+}
+
+export async function testCluster(opts: { admission?: (parts: () => ServerParts) => AdmissionPlugin[]; now?: () => Date } = {}): Promise<TestCluster> {
+  const api: ApiServer = await ApiServer.open(
+    { kind: 'memory', dataDir: '' },
+    { resources: ALL_RESOURCES, admission: opts.admission?.(() => api.serverParts) ?? [], fieldManager },
+  );
+  await api.start();
+  const client = new Client(new InProcessTransport((r) => api.handle(r), 'test'));
+  const informers = new SharedInformers(client, { freeze: deepFreeze });
+  const deps = controllerDeps(client, informers, { now: opts.now });
+  return {
+    api,
+    client,
+    informers,
+    deps,
+    startInformers: () => informers.start(),
+    async close() {
+      await informers.stop();
+      await api.close();
+    },
+  };
+}
+
+export async function eventually(check: () => boolean | Promise<boolean>, what: string, ms = 5000): Promise<void> {
+  const deadline = Date.now() + ms;
+  while (!(await check())) {
+    if (Date.now() > deadline) assert.fail(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 10));
+  }
+}
