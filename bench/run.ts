@@ -21,6 +21,8 @@ import type { GcPause, ServerProcess } from './server-process.js';
 import { printTable, ratio, writeResults } from './report.js';
 import type { Row } from './report.js';
 import { printProfile, profileTop, readProfile } from './profile-top.js';
+import { runStoragePhases, storageRows } from './storage-phases.js';
+import type { StorageResults } from './storage-phases.js';
 import type { ProfileSummary, ProfileWindow } from './profile-top.js';
 
 const PODS = 10_000;
@@ -45,6 +47,23 @@ interface Cpu {
   clientLoopDelayP99Ms: number;
   /** The server's GC pauses inside the phase (from --trace-gc). */
   serverGc: { count: number; totalMs: number; maxMs: number; maxKind: string };
+}
+
+/** `npm run bench -- --storage-only`: the raw store and issue 3's storage figures, nothing else. */
+async function storageOnly(): Promise<void> {
+  const root = mkdtempSync(join(tmpdir(), 'berth-bench-'));
+  try {
+    const store = await openStore({ kind: 'sqlite', dataDir: join(root, 'raw') });
+    const raw = await benchRawStore(store, { creates: PODS, concurrency: CONCURRENCY, gets: 1000, valueBytes: 1500, prefix: '/bench/raw/' });
+    await store.close();
+    const storage = await runStoragePhases(root, say);
+    printTable(`berth bench (storage only): ${new Date().toISOString()}, ${cpus().length} cores, node ${process.version}`, [
+      { metric: 'raw store: creates/s (16 writers)', value: `${raw.createsPerSecond}/s`, ratio: `p50 ${raw.createP50Ms} ms, p99 ${raw.createP99Ms} ms` },
+      ...storageRows(storage, raw.createsPerSecond),
+    ]);
+  } finally {
+    rmSync(root, { recursive: true, force: true });
+  }
 }
 
 async function main(): Promise<void> {
@@ -138,6 +157,7 @@ async function main(): Promise<void> {
     load = undefined;
     const exitCode = await srv.stop();
     server = undefined;
+    const storage: StorageResults = await runStoragePhases(root, say);
 
     const phases = { creates, getsClosedLoop: getsMax, getsPaced, listJson, listTable, watch };
     const profiles: Record<string, ProfileSummary> = {};
@@ -176,6 +196,7 @@ async function main(): Promise<void> {
       { metric: '   slowest watcher per write p50 / p99', value: `${w.slowestWatcherPerWrite.p50Ms} / ${w.slowestWatcherPerWrite.p99Ms} ms`, ratio: `slowest writes: ${w.slowWrites.slice(0, 3).map((x) => `${x.kind} ${x.writeMs}/${x.slowestWatcherMs} ms`).join(', ')}` },
       { metric: '5. idle RSS after start-up', value: `${idleMemory.rssMB} MB`, target: '<= 150 MB', pass: idleMemory.rssMB <= 150 },
       { metric: '   RSS after the load / peak', value: `${loadedMemory.rssMB} / ${loadedMemory.hwmMB} MB`, ratio: `${PODS + 1000 + 101} pods held` },
+      ...storageRows(storage, raw.createsPerSecond),
     ];
     printTable(`berth bench: ${new Date().toISOString()}, ${cpus().length} cores, node ${process.version}`, rows);
     const cpuRows: Row[] = [
@@ -228,6 +249,7 @@ async function main(): Promise<void> {
         memory: { idle: idleMemory, afterLoad: loadedMemory },
         podBytes,
       },
+      storage,
       profiles: profDir ? profiles : undefined,
     });
     say(`wrote ${results} (${Math.round((performance.now() - started) / 1000)} s)`);
@@ -267,4 +289,4 @@ function say(line: string): void {
   process.stdout.write(`bench: ${line}\n`);
 }
 
-await main();
+await (process.argv.includes('--storage-only') ? storageOnly() : main());

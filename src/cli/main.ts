@@ -75,6 +75,7 @@ async function runControlPlane(cmd: 'up' | 'server', argv: string[]): Promise<vo
     store: store as 'sqlite' | 'memory',
     log: say,
     verbose: !!values.verbose,
+    standardStorageClass: cmd === 'up',
   }).catch((e: NodeJS.ErrnoException) => {
     if (e.code === 'EADDRINUSE') fail(`cannot listen on port ${port}: it is already in use (choose another with --port, or --port 0 for a free one)`);
     if (/database is locked/.test(e.message)) {

@@ -12,7 +12,14 @@ import { serviceIpAllocator } from '../apiserver/admission/service-ip.js';
 import { bootstrap } from '../apiserver/bootstrap.js';
 import { InProcessTransport } from '../client/transport.js';
 import { Client } from '../client/client.js';
-import { NamespaceController } from '../controllers/namespace.js';
+import { startControllers } from './controllers.js';
+import { defaultStorageClass } from '../apiserver/admission/default-storage-class.js';
+import { storageObjectInUseProtection } from '../apiserver/admission/storage-protection.js';
+import { persistentVolumeClaimResize } from '../apiserver/admission/pvc-resize.js';
+import { STORAGE_CLASSES } from '../client/resources.js';
+import { isApiError } from '../api/errors.js';
+import { DEFAULT_CLASS_ANNOTATION } from '../api/storage/storage-class.js';
+import { LOCAL_PATH_PROVISIONER } from '../api/storage/well-known.js';
 import { fieldManager } from '../apiserver/registry/field-manager.js';
 import { ApiMetrics } from '../apiserver/metrics.js';
 
@@ -24,6 +31,8 @@ export interface ClusterOptions {
   /** One line per component at start-up, and request transcripts when verbose. */
   log: (line: string) => void;
   verbose?: boolean;
+  /** Install the `standard` StorageClass (berth up): local-path, WaitForFirstConsumer, default. */
+  standardStorageClass?: boolean;
 }
 
 export interface Cluster {
@@ -64,7 +73,13 @@ export async function startCluster(opts: ClusterOptions): Promise<Cluster> {
   const metrics = new ApiMetrics();
   const api: ApiServer = await ApiServer.open({ kind: opts.store, dataDir }, {
     resources: ALL_RESOURCES,
-    admission: [namespaceLifecycle(() => api.serverParts), serviceIpAllocator(() => api.serverParts)],
+    admission: [
+      namespaceLifecycle(() => api.serverParts),
+      serviceIpAllocator(() => api.serverParts),
+      defaultStorageClass(() => api.serverParts),
+      storageObjectInUseProtection(),
+      persistentVolumeClaimResize(() => api.serverParts),
+    ],
     fieldManager,
     serverAddress: () => url.replace(/^https?:\/\//, ''),
     log: opts.log,
@@ -88,9 +103,9 @@ export async function startCluster(opts: ClusterOptions): Promise<Cluster> {
   writeFileSync(kubeconfigPath, kubeconfigText(url), { mode: 0o600 });
 
   const client = new Client(new InProcessTransport((req) => api.handle(req), 'berth-controller-manager'));
-  const namespaces = new NamespaceController(client, { log: opts.verbose ? opts.log : undefined });
-  await namespaces.start();
-  opts.log('controllers: namespace');
+  if (opts.standardStorageClass) await ensureStandardStorageClass(client);
+  const controllers = await startControllers(client, { dataDir, log: opts.verbose ? opts.log : undefined });
+  opts.log(`controllers: ${controllers.names.join(', ')}`);
 
   return {
     port,
@@ -99,9 +114,26 @@ export async function startCluster(opts: ClusterOptions): Promise<Cluster> {
     api,
     client,
     async stop() {
-      await namespaces.stop();
+      await controllers.stop();
       await http.close();
       await api.close();
     },
   };
+}
+
+/** The `standard` class of `berth up`, created when missing (a user's edits to it are kept). */
+async function ensureStandardStorageClass(client: Client): Promise<void> {
+  try {
+    await client.create(STORAGE_CLASSES, undefined, {
+      apiVersion: 'storage.k8s.io/v1',
+      kind: 'StorageClass',
+      metadata: { name: 'standard', annotations: { [DEFAULT_CLASS_ANNOTATION]: 'true' } },
+      provisioner: LOCAL_PATH_PROVISIONER,
+      reclaimPolicy: 'Delete',
+      volumeBindingMode: 'WaitForFirstConsumer',
+      allowVolumeExpansion: true,
+    });
+  } catch (e) {
+    if (!(isApiError(e) && e.code === 409)) throw e;
+  }
 }

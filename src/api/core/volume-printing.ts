@@ -1,6 +1,7 @@
 // Cells shared by the PersistentVolume and PersistentVolumeClaim tables, as kubectl's server-side
 // printers compute them: access modes as `RWO,ROX,RWX,RWOP` (fixed order, duplicates dropped),
-// the class from the beta annotation or spec.storageClassName, and capacities in canonical form.
+// the class from the beta annotation or spec.storageClassName (and whether a claim names one at
+// all), and capacities in canonical form.
 // Deliberately absent: the column lists themselves (each resource file owns its printer).
 
 import { formatQuantity, parseQuantity } from '../quantity.js';
@@ -28,6 +29,12 @@ export function storageClassOf(obj: KObject): string {
   const annotated = obj.metadata?.annotations?.[BETA_STORAGE_CLASS_ANNOTATION];
   if (annotated !== undefined) return annotated;
   return obj.spec?.storageClassName ?? '';
+}
+
+/** helper.PersistentVolumeClaimHasClass: the user asked for a class (the beta annotation, or a non-null name, even ""). */
+export function claimHasClass(claim: KObject): boolean {
+  const annotations = claim.metadata?.annotations ?? {};
+  return Object.prototype.hasOwnProperty.call(annotations, BETA_STORAGE_CLASS_ANNOTATION) || claim.spec?.storageClassName != null;
 }
 
 /** Quantity.String() of a resource list entry; a missing entry prints as `0`. */

@@ -15,6 +15,16 @@ export function randomSuffix(n = 5): string {
   return s;
 }
 
+/** ObjectMeta's omitempty collections: Kubernetes never stores them empty. */
+const OMIT_EMPTY = ['labels', 'annotations', 'finalizers', 'ownerReferences'] as const;
+
+function dropEmptyCollections(meta: Record<string, any>): void {
+  for (const k of OMIT_EMPTY) {
+    const v = meta[k];
+    if (v !== null && typeof v === 'object' && Object.keys(v).length === 0) delete meta[k];
+  }
+}
+
 /** Fills system fields of a new object. */
 export function fillCreateMeta(obj: KObject, def: ResourceDef, now: string): void {
   const meta = (obj.metadata ??= {});
@@ -28,6 +38,7 @@ export function fillCreateMeta(obj: KObject, def: ResourceDef, now: string): voi
   if (!def.namespaced) delete meta.namespace;
   if (hasGeneration(obj)) meta.generation = 1;
   else delete meta.generation;
+  dropEmptyCollections(meta);
 }
 
 /** Objects whose spec is versioned by metadata.generation. */
@@ -49,6 +60,7 @@ export function carryUpdateMeta(obj: KObject, old: KObject): void {
   else delete meta.generation;
   if (!meta.namespace && o.namespace) meta.namespace = o.namespace;
   delete meta.selfLink;
+  dropEmptyCollections(meta);
 }
 
 /** Everything except metadata and status: a change here bumps generation. */

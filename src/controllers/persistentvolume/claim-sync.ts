@@ -3,7 +3,7 @@
 // `volume.kubernetes.io/storage-provisioner`, waits for its first consumer, or stays Pending with
 // an event saying why; a bound claim is kept consistent with its volume or marked Lost.
 
-import { storageClassOf } from '../../api/core/volume-printing.js';
+import { claimHasClass, storageClassOf } from '../../api/core/volume-printing.js';
 import { pickDefaultStorageClass } from '../../api/storage/storage-class.js';
 import {
   ANN_BETA_STORAGE_PROVISIONER,
@@ -15,7 +15,7 @@ import {
 import { PERSISTENT_VOLUME_CLAIMS } from '../../client/resources.js';
 import type { PvContext } from './pv-context.js';
 import type { Claim } from './volume-match.js';
-import { claimHasClass, claimKey, claimRefKey, isVolumeBoundToClaim, volumeSatisfyClaimError } from './volume-match.js';
+import { claimKey, claimRefKey, isVolumeBoundToClaim, volumeSatisfyClaimError } from './volume-match.js';
 import { bind, updateClaimStatus, updateClaimStatusWithEvent } from './binding-writes.js';
 
 const asClaim = (o: Claim) => ({ apiVersion: 'v1', kind: 'PersistentVolumeClaim', ...o });

@@ -7,7 +7,6 @@ import type { KObject } from '../../api/resource.js';
 import { parseQuantity, quantityToNumber } from '../../api/quantity.js';
 import { storageClassOf } from '../../api/core/volume-printing.js';
 import { parseLabelSelector, selectorMatches } from '../../api/validation/label-selector.js';
-import { BETA_STORAGE_CLASS_ANNOTATION } from '../../api/core/volume-printing.js';
 
 export type Volume = KObject;
 export type Claim = KObject;
@@ -36,12 +35,6 @@ export function isVolumeBoundToClaim(volume: Volume, claim: Claim): boolean {
   if (!ref) return false;
   if (ref.name !== claim.metadata?.name || ref.namespace !== claim.metadata?.namespace) return false;
   return !ref.uid || ref.uid === claim.metadata?.uid;
-}
-
-/** PersistentVolumeClaimHasClass: the user asked for a class (even ""). */
-export function claimHasClass(claim: Claim): boolean {
-  const ann = claim.metadata?.annotations ?? {};
-  return BETA_STORAGE_CLASS_ANNOTATION in ann || claim.spec?.storageClassName != null;
 }
 
 const volumeMode = (spec: any): string => spec?.volumeMode ?? 'Filesystem';

@@ -1,0 +1,58 @@
+// The controllers and built-in provisioners of a berth control plane, started against one client
+// (in process for `berth up` / `berth server`): they share one set of informers, so each resource
+// is listed and watched once however many controllers read it.
+// Deliberately absent: leader election (one control plane per store for now).
+
+import { hostname } from 'node:os';
+import { join } from 'node:path';
+import type { Client } from '../client/client.js';
+import { SharedInformers } from '../client/shared-informers.js';
+import { controllerDeps } from '../controllers/deps.js';
+import { NamespaceController } from '../controllers/namespace.js';
+import { PersistentVolumeController } from '../controllers/persistentvolume/pv-controller.js';
+import { directoryReclaim } from '../controllers/persistentvolume/directory-reclaim.js';
+import { PvcProtectionController } from '../controllers/pvc-protection.js';
+import { PvProtectionController } from '../controllers/pv-protection.js';
+import { VolumeExpansionController } from '../controllers/volume-expansion.js';
+import { ProvisionController } from '../provisioners/provision-controller.js';
+import { LocalPathProvisioner } from '../provisioners/local-path.js';
+import { NfsSubdirProvisioner } from '../provisioners/nfs-subdir.js';
+import { Resizer } from '../provisioners/resizer.js';
+import { LOCAL_PATH_PROVISIONER, NFS_SUBDIR_PROVISIONER } from '../api/storage/well-known.js';
+
+export interface Controllers {
+  names: string[];
+  stop(): Promise<void>;
+}
+
+interface Startable {
+  start(): void | Promise<void>;
+  stop(): void | Promise<void>;
+}
+
+export async function startControllers(client: Client, opts: { dataDir: string; log?: (l: string) => void }): Promise<Controllers> {
+  const informers = new SharedInformers(client, { log: opts.log });
+  const deps = controllerDeps(client, informers, { log: opts.log, host: hostname() });
+  const nfsServer = '127.0.0.1';
+  const running: [string, Startable][] = [
+    ['persistentvolume-binder', new PersistentVolumeController(deps, { plugins: directoryReclaim({ localNfsServers: [nfsServer, 'localhost', hostname()] }) })],
+    ['pvc-protection', new PvcProtectionController(deps)],
+    ['pv-protection', new PvProtectionController(deps)],
+    ['volume-expansion', new VolumeExpansionController(deps)],
+    [LOCAL_PATH_PROVISIONER, new ProvisionController(deps, new LocalPathProvisioner({ basePath: join(opts.dataDir, 'volumes', 'local') }))],
+    [NFS_SUBDIR_PROVISIONER, new ProvisionController(deps, new NfsSubdirProvisioner({ exportPath: join(opts.dataDir, 'volumes', 'nfs-export'), server: nfsServer }))],
+    ['resizer', new Resizer(deps, { provisioners: [LOCAL_PATH_PROVISIONER, NFS_SUBDIR_PROVISIONER] })],
+  ];
+  await informers.start();
+  for (const [, c] of running) await c.start();
+  const namespaces = new NamespaceController(client, { log: opts.log });
+  await namespaces.start();
+  return {
+    names: ['namespace', ...running.map(([n]) => n)],
+    async stop() {
+      await namespaces.stop();
+      for (const [, c] of running) await c.stop();
+      await informers.stop();
+    },
+  };
+}
