@@ -1,6 +1,8 @@
 // An informer: list, then watch from the list's resourceVersion, keeping a local cache of the
 // objects and calling a handler with each changed key. Re-watches when the stream ends and
-// re-lists on 410 Expired. Objects in the cache are shared: handlers must not mutate them.
+// re-lists on 410 Expired. With resyncMs, every cached object is handed to the handlers again
+// periodically (client-go's resync), so level-based controllers repair whatever a lost event or a
+// failed side effect left behind. Objects in the cache are shared: handlers must not mutate them.
 
 import type { KObject } from '../api/resource.js';
 import { isApiError } from '../api/errors.js';
@@ -24,7 +26,7 @@ export class Informer {
   constructor(
     private readonly client: Client,
     private readonly resource: ResourceRef,
-    private readonly opts: { namespace?: string; retryMs?: number; log?: (l: string) => void; freeze?: (o: KObject) => void } = {},
+    private readonly opts: { namespace?: string; retryMs?: number; resyncMs?: number; log?: (l: string) => void; freeze?: (o: KObject) => void } = {},
   ) {
     this.synced = new Promise((r) => (this.markSynced = r));
   }
@@ -43,7 +45,17 @@ export class Informer {
 
   start(): Promise<void> {
     this.running = this.run();
+    if (this.opts.resyncMs) {
+      const t = setInterval(() => this.resync(), this.opts.resyncMs);
+      t.unref();
+      this.abort.signal.addEventListener('abort', () => clearInterval(t));
+    }
     return this.synced;
+  }
+
+  /** Hands every cached object to the handlers again. */
+  resync(): void {
+    for (const [k, o] of this.items) this.emit(k, o);
   }
 
   async stop(): Promise<void> {

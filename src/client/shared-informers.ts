@@ -1,5 +1,6 @@
 // One informer per resource, shared by every controller in a process (like client-go's
-// SharedInformerFactory): one list+watch stream per resource however many controllers read it.
+// SharedInformerFactory): one list+watch stream per resource however many controllers read it,
+// with one resync period for all (Kubernetes' controller-manager resyncs its PV binder every 15 s).
 
 import type { Client, ResourceRef } from './client.js';
 import { Informer } from './informer.js';
@@ -10,7 +11,7 @@ export class SharedInformers {
 
   constructor(
     private readonly client: Client,
-    private readonly opts: { log?: (l: string) => void; freeze?: (o: any) => void } = {},
+    private readonly opts: { log?: (l: string) => void; freeze?: (o: any) => void; resyncMs?: number } = {},
   ) {}
 
   /** The informer for r; register handlers before calling start(). */
@@ -18,7 +19,7 @@ export class SharedInformers {
     const key = `${r.group}/${r.version}/${r.plural}`;
     let inf = this.informers.get(key);
     if (!inf) {
-      inf = new Informer(this.client, r, { log: this.opts.log, freeze: this.opts.freeze });
+      inf = new Informer(this.client, r, { log: this.opts.log, freeze: this.opts.freeze, resyncMs: this.opts.resyncMs });
       this.informers.set(key, inf);
     }
     return inf;

@@ -33,14 +33,16 @@ export interface TestCluster {
   close(): Promise<void>;
 }
 
-export async function testCluster(opts: { admission?: (parts: () => ServerParts) => AdmissionPlugin[]; now?: () => Date } = {}): Promise<TestCluster> {
+export async function testCluster(
+  opts: { admission?: (parts: () => ServerParts) => AdmissionPlugin[]; now?: () => Date; resyncMs?: number } = {},
+): Promise<TestCluster> {
   const api: ApiServer = await ApiServer.open(
     { kind: 'memory', dataDir: '' },
     { resources: ALL_RESOURCES, admission: opts.admission?.(() => api.serverParts) ?? [], fieldManager },
   );
   await api.start();
   const client = new Client(new InProcessTransport((r) => api.handle(r), 'test'));
-  const informers = new SharedInformers(client, { freeze: deepFreeze });
+  const informers = new SharedInformers(client, { freeze: deepFreeze, resyncMs: opts.resyncMs });
   const deps = controllerDeps(client, informers, { now: opts.now });
   return {
     api,

@@ -31,7 +31,8 @@ interface Startable {
 }
 
 export async function startControllers(client: Client, opts: { dataDir: string; log?: (l: string) => void }): Promise<Controllers> {
-  const informers = new SharedInformers(client, { log: opts.log });
+  // Kubernetes' --pvclaimbinder-sync-period: every object is looked at again every 15 s.
+  const informers = new SharedInformers(client, { log: opts.log, resyncMs: 15_000 });
   const deps = controllerDeps(client, informers, { log: opts.log, host: hostname() });
   const nfsServer = '127.0.0.1';
   const running: [string, Startable][] = [

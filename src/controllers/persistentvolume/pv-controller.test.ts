@@ -46,14 +46,14 @@ function pvc(name: string, size: string, extra: { modes?: string[]; cls?: string
 }
 
 async function start(c: TestCluster, plugins = directoryReclaim()): Promise<PersistentVolumeController> {
-  const ctrl = new PersistentVolumeController(c.deps, { plugins, resyncMs: 200 });
+  const ctrl = new PersistentVolumeController(c.deps, { plugins });
   await c.startInformers();
   ctrl.start();
   return ctrl;
 }
 
 async function withController(fn: (c: TestCluster, ctrl: PersistentVolumeController) => Promise<void>): Promise<void> {
-  const c = await testCluster();
+  const c = await testCluster({ resyncMs: 200 });
   const ctrl = await start(c);
   try {
     await fn(c, ctrl);

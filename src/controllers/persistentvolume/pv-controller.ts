@@ -1,8 +1,8 @@
 // The persistentvolume controller (kube-controller-manager's "persistentvolume-binder"): binds
 // claims to volumes, hands claims to provisioners, keeps phases right and reclaims released
 // volumes. Level-based: informer events enqueue claim and volume keys; syncClaim/syncVolume
-// (claim-sync.ts, volume-sync.ts) read the caches and write only what differs. A periodic resync
-// repairs anything a missed event left behind.
+// (claim-sync.ts, volume-sync.ts) read the caches and write only what differs. The informers'
+// periodic resync repairs anything a missed event left behind.
 //
 // Faster than upstream by design (no client-side throttling, many workers, an index instead of a
 // scan, and a new Available volume wakes the claims that were waiting for one instead of leaving
@@ -26,8 +26,6 @@ export const COMPONENT = 'persistentvolume-controller';
 
 export interface PvControllerOptions {
   plugins: ReclaimPlugins;
-  /** Period of the full resync (Kubernetes' --pvclaimbinder-sync-period, 15 s). */
-  resyncMs?: number;
   claimWorkers?: number;
   volumeWorkers?: number;
 }
@@ -48,7 +46,6 @@ export class PersistentVolumeController {
   private readonly podClaims = new Map<string, string[]>();
   private readonly unscheduled = new Map<string, Set<string>>();
   private readonly ctx: PvContext;
-  private resync: NodeJS.Timeout | undefined;
 
   constructor(
     private readonly deps: ControllerDeps,
@@ -85,12 +82,9 @@ export class PersistentVolumeController {
   start(): void {
     this.claimQueue.run();
     this.volumeQueue.run();
-    this.resync = setInterval(() => this.resyncAll(), this.opts.resyncMs ?? 15_000);
-    this.resync.unref();
   }
 
   stop(): void {
-    clearInterval(this.resync);
     this.claimQueue.stop();
     this.volumeQueue.stop();
   }
@@ -105,12 +99,6 @@ export class PersistentVolumeController {
     const volume = this.index.get(name);
     if (!volume) return;
     await syncVolume(this.ctx, volume);
-  }
-
-  /** Enqueues every claim and volume (the periodic resync). */
-  resyncAll(): void {
-    for (const c of this.claims.list()) this.claimQueue.add(objectKey(c));
-    for (const v of this.index.all()) this.volumeQueue.add(v.metadata!.name!);
   }
 
   private volumeChanged(name: string, v: Volume | undefined): void {
