@@ -23,6 +23,12 @@ export function deepFreeze<T>(o: T): T {
   return o;
 }
 
+/** A controller, as far as the cluster starts and stops it. */
+export interface Runnable {
+  start(): unknown;
+  stop(): unknown;
+}
+
 export interface TestCluster {
   api: ApiServer;
   client: Client;
@@ -30,27 +36,39 @@ export interface TestCluster {
   deps: ControllerDeps;
   /** Starts the informers (call after constructing the controllers under test). */
   startInformers(): Promise<void>;
+  /** Starts the informers, then `controllers` in order; close() stops them first. */
+  run(...controllers: Runnable[]): Promise<void>;
   close(): Promise<void>;
 }
 
+/** `now` is the controllers' clock, `serverNow` the API server's (creation and deletion timestamps). */
 export async function testCluster(
-  opts: { admission?: (parts: () => ServerParts) => AdmissionPlugin[]; now?: () => Date; resyncMs?: number } = {},
+  opts: { admission?: (parts: () => ServerParts) => AdmissionPlugin[]; now?: () => Date; serverNow?: () => Date; resyncMs?: number } = {},
 ): Promise<TestCluster> {
   const api: ApiServer = await ApiServer.open(
     { kind: 'memory', dataDir: '' },
-    { resources: ALL_RESOURCES, admission: opts.admission?.(() => api.serverParts) ?? [], fieldManager },
+    { resources: ALL_RESOURCES, admission: opts.admission?.(() => api.serverParts) ?? [], fieldManager, now: opts.serverNow },
   );
   await api.start();
   const client = new Client(new InProcessTransport((r) => api.handle(r), 'test'));
   const informers = new SharedInformers(client, { freeze: deepFreeze, resyncMs: opts.resyncMs });
   const deps = controllerDeps(client, informers, { now: opts.now });
+  const running: Runnable[] = [];
   return {
     api,
     client,
     informers,
     deps,
     startInformers: () => informers.start(),
+    async run(...controllers) {
+      await informers.start();
+      for (const c of controllers) {
+        running.push(c);
+        await c.start();
+      }
+    },
     async close() {
+      for (const c of running) await c.stop();
       await informers.stop();
       await api.close();
     },

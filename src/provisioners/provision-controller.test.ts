@@ -7,16 +7,11 @@ import assert from 'node:assert/strict';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { ApiServer } from '../apiserver/api-server.js';
 import { bootstrap } from '../apiserver/bootstrap.js';
-import { fieldManager } from '../apiserver/registry/field-manager.js';
-import { ALL_RESOURCES } from '../api/registry.js';
 import type { KObject } from '../api/resource.js';
-import { Client } from '../client/client.js';
+import type { Client } from '../client/client.js';
 import { EVENTS, NODES, PERSISTENT_VOLUME_CLAIMS as PVCS, PERSISTENT_VOLUMES as PVS, STORAGE_CLASSES } from '../client/resources.js';
-import { SharedInformers } from '../client/shared-informers.js';
-import { InProcessTransport } from '../client/transport.js';
-import { controllerDeps } from '../controllers/deps.js';
+import { eventually as eventuallyTrue, testCluster } from '../controllers/test-cluster.js';
 import { LocalPathProvisioner } from './local-path.js';
 import { NfsSubdirProvisioner } from './nfs-subdir.js';
 import { ProvisionController, nodeMatchesTopologies } from './provision-controller.js';
@@ -30,34 +25,36 @@ type Ctx = { after(fn: () => Promise<void> | void): void };
 
 async function harness(t: Ctx, opts: { start?: boolean; wrap?: (p: Provisioner, client: Client) => Provisioner; informers?: 'all' | 'no-volumes' } = {}) {
   const root = mkdtempSync(join(tmpdir(), 'berth-provision-'));
-  const api = await ApiServer.open({ kind: 'memory', dataDir: root }, { resources: ALL_RESOURCES, admission: [], fieldManager });
-  await api.start();
-  await bootstrap(api);
-  const client = new Client(new InProcessTransport((r) => api.handle(r), 'test'));
-  const informers = new SharedInformers(client);
-  const deps = controllerDeps(client, informers);
+  const c = await testCluster();
+  await bootstrap(c.api);
+  const { client, informers, deps } = c;
   const exportPath = join(root, 'export');
   const basePath = join(root, 'local');
   const nfsP = new NfsSubdirProvisioner({ exportPath, server: '127.0.0.1' });
   const nfs = new ProvisionController(deps, opts.wrap ? opts.wrap(nfsP, client) : nfsP, { workers: 4 });
   const local = new ProvisionController(deps, new LocalPathProvisioner({ basePath }), { workers: 4 });
+  t.after(async () => {
+    await nfs.stop();
+    await local.stop();
+    await c.close();
+    rmSync(root, { recursive: true, force: true });
+  });
   if (opts.informers === 'no-volumes') {
     await Promise.all([informers.for(PVCS).start(), informers.for(STORAGE_CLASSES).start()]);
   } else {
-    await informers.start();
+    await c.startInformers();
   }
   if (opts.start !== false) {
     await nfs.start();
     await local.start();
   }
-  t.after(async () => {
-    await nfs.stop();
-    await local.stop();
-    await informers.stop();
-    await api.close();
-    rmSync(root, { recursive: true, force: true });
-  });
   const pvcInformer = informers.for(PVCS);
+  const pv = (name: string): Promise<KObject | undefined> => client.get<KObject>(PVS, undefined, name).catch(() => undefined);
+  const events = async (reason: string): Promise<KObject[]> => {
+    await deps.events(NFS).flush();
+    await deps.events(LOCAL).flush();
+    return (await client.list(EVENTS, 'default')).items.filter((e) => e.reason === reason);
+  };
   return {
     root,
     exportPath,
@@ -86,28 +83,27 @@ async function harness(t: Ctx, opts: { start?: boolean; wrap?: (p: Provisioner, 
     async cached(name: string): Promise<KObject> {
       return eventually(() => pvcInformer.get(`default/${name}`));
     },
-    pv(name: string): Promise<KObject | undefined> {
-      return client.get<KObject>(PVS, undefined, name).catch(() => undefined);
+    pv,
+    /** Waits until the PV is gone. */
+    async pvGone(name: string, what = 'the PV to go'): Promise<void> {
+      await eventually(async () => ((await pv(name)) ? undefined : true), what);
     },
     async phase(name: string, phase: string) {
       await client.patch(PVS, undefined, name, { status: { phase } }, { sub: 'status' });
     },
-    async events(reason: string): Promise<KObject[]> {
-      await deps.events(NFS).flush();
-      await deps.events(LOCAL).flush();
-      return (await client.list(EVENTS, 'default')).items.filter((e) => e.reason === reason);
+    events,
+    /** The events with this reason, once there are any. */
+    someEvents(reason: string): Promise<KObject[]> {
+      return eventually(async () => ((await events(reason)).length ? events(reason) : undefined));
     },
   };
 }
 
+/** The first value `fn` gives that is neither undefined nor false. */
 async function eventually<T>(fn: () => T | undefined | Promise<T | undefined>, what = 'condition'): Promise<T> {
-  const deadline = Date.now() + 3000;
-  for (;;) {
-    const v = await fn();
-    if (v !== undefined && v !== false) return v;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 5));
-  }
+  let v: T | undefined;
+  await eventuallyTrue(async () => (v = await fn()) !== undefined && v !== false, what);
+  return v as T;
 }
 
 const pause = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -141,7 +137,7 @@ test('reconcileClaim() provisions an nfs-subdir volume with the protocol fields 
   assert.equal(started.type, 'Normal');
   assert.equal(started.message, 'External provisioner is provisioning volume for claim "default/data"');
   assert.equal(started.source.component, NFS);
-  const [done] = await eventually(async () => ((await h.events('ProvisioningSucceeded')).length ? h.events('ProvisioningSucceeded') : undefined));
+  const [done] = await h.someEvents('ProvisioningSucceeded');
   assert.equal(done.message, `Successfully provisioned volume ${pvName}`);
   assert.equal(done.involvedObject.uid, claim.metadata!.uid);
 });
@@ -256,7 +252,7 @@ test('reconcileClaim() rejects block volumes without retrying', async (t) => {
   const h = await harness(t);
   await h.storageClass('nfs', NFS);
   await h.claim('raw', 'nfs', NFS, {}, { volumeMode: 'Block' });
-  const [e] = await eventually(async () => ((await h.events('ProvisioningFailed')).length ? h.events('ProvisioningFailed') : undefined));
+  const [e] = await h.someEvents('ProvisioningFailed');
   assert.equal(e.message, 'berth.dev/nfs-subdir does not support block volume provisioning');
   await pause(50);
   assert.equal((await h.events('ProvisioningFailed'))[0].count, 1);
@@ -294,7 +290,7 @@ test('a claim deleted before provisioning gets nothing; one deleted after has it
   await eventually(() => h.pv(pvName), 'the PV');
   await h.client.delete(PVCS, 'default', 'late');
   await h.phase(pvName, 'Released'); // what the PV controller does once the claim is gone
-  await eventually(async () => ((await h.pv(pvName)) ? undefined : true), 'the PV to go');
+  await h.pvGone(pvName);
   assert.deepEqual((await h.client.list(PVS)).items, []);
   assert.deepEqual(readdirSync(h.exportPath), []);
 });
@@ -308,7 +304,7 @@ test('reconcileVolume() archives, retains or removes a Released volume by the cl
   for (const c of ['archive', 'retain', 'remove']) names[c] = `pvc-${(await h.claim(c, c, NFS)).metadata!.uid}`;
   for (const c of Object.keys(names)) await eventually(() => h.pv(names[c]), 'the PVs');
   for (const c of Object.keys(names)) await h.phase(names[c], 'Released');
-  for (const c of Object.keys(names)) await eventually(async () => ((await h.pv(names[c])) ? undefined : true), `${c} PV to go`);
+  for (const c of Object.keys(names)) await h.pvGone(names[c], `${c} PV to go`);
   assert.deepEqual(readdirSync(h.exportPath).sort(), [`archived-default-archive-${names.archive}`, `default-retain-${names.retain}`]);
 });
 
@@ -337,7 +333,7 @@ test('reconcileVolume() finalizes a PV deleted directly only once it is not Boun
   assert.ok((await h.pv(pvName))?.metadata?.deletionTimestamp);
   assert.equal(readdirSync(h.exportPath).length, 1);
   await h.phase(pvName, 'Available');
-  await eventually(async () => ((await h.pv(pvName)) ? undefined : true), 'the PV to go');
+  await h.pvGone(pvName);
   assert.deepEqual(readdirSync(h.exportPath), []);
 });
 
@@ -348,12 +344,12 @@ test('reconcileVolume() reports VolumeFailedDelete and keeps the PV while the st
   const pv = await eventually(() => h.pv(pvName), 'the PV');
   await h.client.delete(STORAGE_CLASSES, undefined, 'nfs'); // without its class the policy is unknown
   await h.phase(pvName, 'Released');
-  const [e] = await eventually(async () => ((await h.events('VolumeFailedDelete')).length ? h.events('VolumeFailedDelete') : undefined));
+  const [e] = await h.someEvents('VolumeFailedDelete');
   assert.equal(e.involvedObject.name, pvName);
   assert.match(e.message, /StorageClass "nfs" of volume pvc-.* not found/);
   assert.ok(existsSync(pv.spec.nfs.path));
   await h.storageClass('nfs', NFS, { parameters: { archiveOnDelete: 'false' } });
-  await eventually(async () => ((await h.pv(pvName)) ? undefined : true), 'the PV to go after the retry');
+  await h.pvGone(pvName, 'the PV to go after the retry');
   assert.ok(!existsSync(pv.spec.nfs.path));
 });
 

@@ -1,57 +1,43 @@
 import { test } from 'node:test';
+import type { TestContext } from 'node:test';
 import assert from 'node:assert/strict';
-import { ApiServer } from '../apiserver/api-server.js';
-import { ALL_RESOURCES } from '../api/registry.js';
-import { fieldManager } from '../apiserver/registry/field-manager.js';
 import type { KObject } from '../api/resource.js';
-import { Client } from '../client/client.js';
-import { InProcessTransport } from '../client/transport.js';
-import { SharedInformers } from '../client/shared-informers.js';
+import type { Client } from '../client/client.js';
 import { EVENTS, PERSISTENT_VOLUMES, PERSISTENT_VOLUME_CLAIMS } from '../client/resources.js';
-import { controllerDeps } from '../controllers/deps.js';
+import { eventually, testCluster } from '../controllers/test-cluster.js';
 import type { ResizerOptions } from './resizer.js';
 import { Resizer, mergeResizeConditions, targetSize } from './resizer.js';
 import { VolumeExpansionController } from '../controllers/volume-expansion.js';
 
 const NOW = new Date('2026-03-01T12:00:00Z');
 
-function deepFreeze(o: unknown): void {
-  if (o && typeof o === 'object' && !Object.isFrozen(o)) {
-    Object.freeze(o);
-    for (const v of Object.values(o)) deepFreeze(v);
-  }
+/** A cluster whose controllers' clock reads NOW, closed after the test. */
+async function cluster(t: TestContext) {
+  const c = await testCluster({ now: () => NOW });
+  t.after(() => c.close());
+  return c;
 }
 
-async function harness(opts: Partial<ResizerOptions> & { run?: boolean } = {}) {
-  const api = await ApiServer.open({ kind: 'memory', dataDir: '' }, { resources: ALL_RESOURCES, admission: [], fieldManager });
-  await api.start();
-  const client = new Client(new InProcessTransport((r) => api.handle(r), 'test'));
-  const informers = new SharedInformers(client);
-  const deps = controllerDeps(client, informers, { now: () => NOW });
-  const resizer = new Resizer(deps, { provisioners: ['berth.dev/local-path', 'berth.dev/nfs-subdir'], ...opts });
-  informers.for(PERSISTENT_VOLUME_CLAIMS).onChange((_k, o) => deepFreeze(o));
-  await informers.start();
-  if (opts.run !== false) resizer.start();
-  return {
-    client,
-    informers,
-    resizer,
-    flush: () => deps.events('external-resizer berth.dev').flush(),
-    async close() {
-      resizer.stop();
-      await informers.stop();
-      await api.close();
-    },
-  };
+/** A cluster with a Resizer for both berth provisioners, started unless `run: false` (the informers always are). */
+async function harness(t: TestContext, opts: Partial<ResizerOptions> & { run?: boolean } = {}) {
+  const c = await cluster(t);
+  const resizer = new Resizer(c.deps, { provisioners: ['berth.dev/local-path', 'berth.dev/nfs-subdir'], ...opts });
+  await (opts.run === false ? c.startInformers() : c.run(resizer));
+  return { ...c, resizer, flush: () => c.deps.events('external-resizer berth.dev').flush() };
 }
 
-async function eventually(check: () => Promise<boolean>, what: string): Promise<void> {
-  const deadline = Date.now() + 3000;
-  while (!(await check())) {
-    if (Date.now() > deadline) assert.fail(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 10));
-  }
+/** Once the informer's copy of the claim satisfies `seen`, one reconcile pass. */
+async function reconcileWhenCached(h: Awaited<ReturnType<typeof harness>>, seen: (pvc: KObject | undefined) => boolean): Promise<void> {
+  await eventually(async () => seen(h.informers.for(PERSISTENT_VOLUME_CLAIMS).get('default/data')), 'the cache');
+  await h.resizer.reconcile('default/data');
 }
+
+/** Claim status extras: an expansion to 2Gi the resizer recorded but did not finish. */
+const IN_PROGRESS = {
+  conditions: [{ type: 'Resizing', status: 'True', lastTransitionTime: '2026-01-01T00:00:00Z' }],
+  allocatedResources: { storage: '2Gi' },
+  allocatedResourceStatuses: { storage: 'ControllerResizeInProgress' },
+};
 
 /** PV pv1 (capacity `pvSize`) bound to claim default/data, Bound at `capacity` with `status` extras; `resizer: ''` leaves the claim unannotated. */
 async function boundPair(
@@ -92,114 +78,80 @@ async function events(client: Client): Promise<KObject[]> {
   return (await client.list(EVENTS, 'default')).items.filter((e) => e.source?.component === 'external-resizer berth.dev');
 }
 
-test('Resizer expands the volume of an annotated claim and records it as external-resizer does', async () => {
-  const h = await harness();
-  try {
-    await boundPair(h.client, { request: '2Gi' });
-    await eventually(async () => (await claim(h.client)).status?.capacity?.storage === '2Gi', 'the claim capacity');
-    const pvc = await claim(h.client);
-    assert.deepEqual(pvc.status, {
-      phase: 'Bound',
-      accessModes: ['ReadWriteOnce'],
-      capacity: { storage: '2Gi' },
-      allocatedResources: { storage: '2Gi' },
-    });
-    assert.equal((await volume(h.client)).spec.capacity.storage, '2Gi');
-    await h.flush();
-    const got = (await events(h.client)).map((e) => [e.type, e.reason, e.message]);
-    assert.deepEqual(got, [
-      ['Normal', 'Resizing', 'External resizer is resizing volume pv1'],
-      ['Normal', 'VolumeResizeSuccessful', 'Resize volume succeeded'],
-    ]);
-  } finally {
-    await h.close();
-  }
+test('Resizer expands the volume of an annotated claim and records it as external-resizer does', async (t) => {
+  const h = await harness(t);
+  await boundPair(h.client, { request: '2Gi' });
+  await eventually(async () => (await claim(h.client)).status?.capacity?.storage === '2Gi', 'the claim capacity');
+  const pvc = await claim(h.client);
+  assert.deepEqual(pvc.status, {
+    phase: 'Bound',
+    accessModes: ['ReadWriteOnce'],
+    capacity: { storage: '2Gi' },
+    allocatedResources: { storage: '2Gi' },
+  });
+  assert.equal((await volume(h.client)).spec.capacity.storage, '2Gi');
+  await h.flush();
+  const got = (await events(h.client)).map((e) => [e.type, e.reason, e.message]);
+  assert.deepEqual(got, [
+    ['Normal', 'Resizing', 'External resizer is resizing volume pv1'],
+    ['Normal', 'VolumeResizeSuccessful', 'Resize volume succeeded'],
+  ]);
 });
 
-test('Resizer marks the claim Resizing with ControllerResizeInProgress before touching the volume', async () => {
+test('Resizer marks the claim Resizing with ControllerResizeInProgress before touching the volume', async (t) => {
   let seen: KObject | undefined;
   let h: Awaited<ReturnType<typeof harness>> | undefined;
-  h = await harness({
+  h = await harness(t, {
     expandVolume: async (pv, size) => {
       seen = await claim(h!.client);
       assert.equal(pv.metadata?.name, 'pv1');
       assert.equal(size, '3Gi');
     },
   });
-  try {
-    await boundPair(h.client, { request: '3Gi' });
-    await eventually(async () => (await claim(h!.client)).status?.capacity?.storage === '3Gi', 'the claim capacity');
-    assert.deepEqual(seen?.status?.conditions, [{ type: 'Resizing', status: 'True', lastTransitionTime: '2026-03-01T12:00:00Z' }]);
-    assert.deepEqual(seen?.status?.allocatedResourceStatuses, { storage: 'ControllerResizeInProgress' });
-    assert.deepEqual(seen?.status?.allocatedResources, { storage: '3Gi' });
-  } finally {
-    await h.close();
-  }
+  await boundPair(h.client, { request: '3Gi' });
+  await eventually(async () => (await claim(h!.client)).status?.capacity?.storage === '3Gi', 'the claim capacity');
+  assert.deepEqual(seen?.status?.conditions, [{ type: 'Resizing', status: 'True', lastTransitionTime: '2026-03-01T12:00:00Z' }]);
+  assert.deepEqual(seen?.status?.allocatedResourceStatuses, { storage: 'ControllerResizeInProgress' });
+  assert.deepEqual(seen?.status?.allocatedResources, { storage: '3Gi' });
 });
 
-test('Resizer ignores claims annotated for another resizer', async () => {
-  const h = await harness();
-  try {
-    await boundPair(h.client, { request: '2Gi', resizer: 'example.com/csi' });
-    await new Promise((r) => setTimeout(r, 100));
-    assert.equal((await claim(h.client)).status?.capacity?.storage, '1Gi');
-    assert.equal((await volume(h.client)).spec.capacity.storage, '1Gi');
-  } finally {
-    await h.close();
-  }
+test('Resizer ignores claims annotated for another resizer', async (t) => {
+  const h = await harness(t);
+  await boundPair(h.client, { request: '2Gi', resizer: 'example.com/csi' });
+  await new Promise((r) => setTimeout(r, 100));
+  assert.equal((await claim(h.client)).status?.capacity?.storage, '1Gi');
+  assert.equal((await volume(h.client)).spec.capacity.storage, '1Gi');
 });
 
-test('Resizer.reconcile() finishes an interrupted expansion before starting a larger one', async () => {
-  const h = await harness({ run: false });
-  try {
-    const inProgress = {
-      conditions: [{ type: 'Resizing', status: 'True', lastTransitionTime: '2026-01-01T00:00:00Z' }],
-      allocatedResources: { storage: '2Gi' },
-      allocatedResourceStatuses: { storage: 'ControllerResizeInProgress' },
-    };
-    await boundPair(h.client, { request: '3Gi', status: inProgress });
-    await eventually(async () => h.informers.for(PERSISTENT_VOLUME_CLAIMS).get('default/data')?.spec?.resources?.requests?.storage === '3Gi', 'the cache');
-    await h.resizer.reconcile('default/data');
-    let pvc = await claim(h.client);
-    assert.equal(pvc.status?.capacity?.storage, '2Gi', 'the recorded 2Gi expansion completes first');
-    assert.equal(pvc.status?.conditions, undefined);
-    assert.equal(pvc.status?.allocatedResourceStatuses, undefined);
-    assert.equal((await volume(h.client)).spec.capacity.storage, '2Gi');
-    await eventually(async () => h.informers.for(PERSISTENT_VOLUME_CLAIMS).get('default/data')?.status?.capacity?.storage === '2Gi', 'the cache');
-    await h.resizer.reconcile('default/data');
-    pvc = await claim(h.client);
-    assert.equal(pvc.status?.capacity?.storage, '3Gi');
-    assert.deepEqual(pvc.status?.allocatedResources, { storage: '3Gi' });
-    assert.equal((await volume(h.client)).spec.capacity.storage, '3Gi');
-  } finally {
-    await h.close();
-  }
+test('Resizer.reconcile() finishes an interrupted expansion before starting a larger one', async (t) => {
+  const h = await harness(t, { run: false });
+  await boundPair(h.client, { request: '3Gi', status: IN_PROGRESS });
+  await reconcileWhenCached(h, (c) => c?.spec?.resources?.requests?.storage === '3Gi');
+  let pvc = await claim(h.client);
+  assert.equal(pvc.status?.capacity?.storage, '2Gi', 'the recorded 2Gi expansion completes first');
+  assert.equal(pvc.status?.conditions, undefined);
+  assert.equal(pvc.status?.allocatedResourceStatuses, undefined);
+  assert.equal((await volume(h.client)).spec.capacity.storage, '2Gi');
+  await reconcileWhenCached(h, (c) => c?.status?.capacity?.storage === '2Gi');
+  pvc = await claim(h.client);
+  assert.equal(pvc.status?.capacity?.storage, '3Gi');
+  assert.deepEqual(pvc.status?.allocatedResources, { storage: '3Gi' });
+  assert.equal((await volume(h.client)).spec.capacity.storage, '3Gi');
 });
 
-test('Resizer.reconcile() resumes after the volume was grown but the claim not yet finished', async () => {
-  const h = await harness({ run: false });
-  try {
-    const inProgress = {
-      conditions: [{ type: 'Resizing', status: 'True', lastTransitionTime: '2026-01-01T00:00:00Z' }],
-      allocatedResources: { storage: '2Gi' },
-      allocatedResourceStatuses: { storage: 'ControllerResizeInProgress' },
-    };
-    await boundPair(h.client, { request: '2Gi', pvSize: '2Gi', status: inProgress });
-    await eventually(async () => h.informers.for(PERSISTENT_VOLUME_CLAIMS).get('default/data')?.spec?.resources?.requests?.storage === '2Gi', 'the cache');
-    const pvBefore = await volume(h.client);
-    await h.resizer.reconcile('default/data');
-    const pvc = await claim(h.client);
-    assert.equal(pvc.status?.capacity?.storage, '2Gi');
-    assert.equal(pvc.status?.conditions, undefined);
-    assert.equal((await volume(h.client)).metadata?.resourceVersion, pvBefore.metadata?.resourceVersion, 'the PV is not written again');
-    // Nothing left to do: a second pass changes nothing.
-    const rv = pvc.metadata?.resourceVersion;
-    await eventually(async () => h.informers.for(PERSISTENT_VOLUME_CLAIMS).get('default/data')?.metadata?.resourceVersion === rv, 'the cache');
-    await h.resizer.reconcile('default/data');
-    assert.equal((await claim(h.client)).metadata?.resourceVersion, rv);
-  } finally {
-    await h.close();
-  }
+test('Resizer.reconcile() resumes after the volume was grown but the claim not yet finished', async (t) => {
+  const h = await harness(t, { run: false });
+  await boundPair(h.client, { request: '2Gi', pvSize: '2Gi', status: IN_PROGRESS });
+  const pvBefore = await volume(h.client);
+  await reconcileWhenCached(h, (c) => c?.spec?.resources?.requests?.storage === '2Gi');
+  const pvc = await claim(h.client);
+  assert.equal(pvc.status?.capacity?.storage, '2Gi');
+  assert.equal(pvc.status?.conditions, undefined);
+  assert.equal((await volume(h.client)).metadata?.resourceVersion, pvBefore.metadata?.resourceVersion, 'the PV is not written again');
+  // Nothing left to do: a second pass changes nothing.
+  const rv = pvc.metadata?.resourceVersion;
+  await reconcileWhenCached(h, (c) => c?.metadata?.resourceVersion === rv);
+  assert.equal((await claim(h.client)).metadata?.resourceVersion, rv);
 });
 
 test('targetSize() follows expandAndRecover', () => {
@@ -224,28 +176,13 @@ test('mergeResizeConditions() replaces resize conditions by type and keeps the o
   assert.deepEqual(mergeResizeConditions([...old, resizing], [], false), [other]);
 });
 
-test('Resizer completes what the volume expansion controller hands over', async () => {
-  const api = await ApiServer.open({ kind: 'memory', dataDir: '' }, { resources: ALL_RESOURCES, admission: [], fieldManager });
-  await api.start();
-  const client = new Client(new InProcessTransport((r) => api.handle(r), 'test'));
-  const informers = new SharedInformers(client);
-  const deps = controllerDeps(client, informers, { now: () => NOW });
-  const expansion = new VolumeExpansionController(deps);
-  const resizer = new Resizer(deps, { provisioners: ['berth.dev/local-path'] });
-  try {
-    await informers.start();
-    expansion.start();
-    resizer.start();
-    await boundPair(client, { resizer: '' });
-    await client.patch(PERSISTENT_VOLUMES, undefined, 'pv1', { metadata: { annotations: { 'pv.kubernetes.io/provisioned-by': 'berth.dev/local-path' } } });
-    await client.patch(PERSISTENT_VOLUME_CLAIMS, 'default', 'data', { spec: { resources: { requests: { storage: '5Gi' } } } });
-    await eventually(async () => (await claim(client)).status?.capacity?.storage === '5Gi', 'the expansion');
-    assert.equal((await claim(client)).metadata?.annotations?.['volume.kubernetes.io/storage-resizer'], 'berth.dev/local-path');
-    assert.equal((await volume(client)).spec.capacity.storage, '5Gi');
-  } finally {
-    expansion.stop();
-    resizer.stop();
-    await informers.stop();
-    await api.close();
-  }
+test('Resizer completes what the volume expansion controller hands over', async (t) => {
+  const c = await cluster(t);
+  await c.run(new VolumeExpansionController(c.deps), new Resizer(c.deps, { provisioners: ['berth.dev/local-path'] }));
+  await boundPair(c.client, { resizer: '' });
+  await c.client.patch(PERSISTENT_VOLUMES, undefined, 'pv1', { metadata: { annotations: { 'pv.kubernetes.io/provisioned-by': 'berth.dev/local-path' } } });
+  await c.client.patch(PERSISTENT_VOLUME_CLAIMS, 'default', 'data', { spec: { resources: { requests: { storage: '5Gi' } } } });
+  await eventually(async () => (await claim(c.client)).status?.capacity?.storage === '5Gi', 'the expansion');
+  assert.equal((await claim(c.client)).metadata?.annotations?.['volume.kubernetes.io/storage-resizer'], 'berth.dev/local-path');
+  assert.equal((await volume(c.client)).spec.capacity.storage, '5Gi');
 });

@@ -1,23 +1,19 @@
 import { test } from 'node:test';
+import type { TestContext } from 'node:test';
 import assert from 'node:assert/strict';
-import { ApiServer } from '../api-server.js';
-import { ALL_RESOURCES } from '../../api/registry.js';
-import { fieldManager } from '../registry/field-manager.js';
 import { isApiError } from '../../api/errors.js';
 import type { KObject, ResourceDef } from '../../api/resource.js';
-import { Client } from '../../client/client.js';
-import { InProcessTransport } from '../../client/transport.js';
+import type { Client } from '../../client/client.js';
 import { PERSISTENT_VOLUME_CLAIMS, STORAGE_CLASSES } from '../../client/resources.js';
+import { testCluster } from '../../controllers/test-cluster.js';
 import type { ServerParts } from '../handlers/context.js';
 import { ONLY_BOUND_CAN_EXPAND, RESIZE_NOT_ALLOWED, persistentVolumeClaimResize } from './pvc-resize.js';
 
-async function server() {
-  const api: ApiServer = await ApiServer.open(
-    { kind: 'memory', dataDir: '' },
-    { resources: ALL_RESOURCES, admission: [persistentVolumeClaimResize(() => api.serverParts)], fieldManager },
-  );
-  await api.start();
-  return { api, client: new Client(new InProcessTransport((r) => api.handle(r), 'test')) };
+/** A server admitting with persistentVolumeClaimResize(), closed after the test. */
+async function server(t: TestContext) {
+  const c = await testCluster({ admission: (parts) => [persistentVolumeClaimResize(parts)] });
+  t.after(() => c.close());
+  return c;
 }
 
 const cls = (name: string, allowVolumeExpansion?: boolean): KObject => ({
@@ -58,58 +54,42 @@ async function failure(p: Promise<unknown>): Promise<{ code: number; message: st
   assert.fail('expected the request to fail');
 }
 
-test('persistentVolumeClaimResize() lets a bound claim of an expandable class grow', async () => {
-  const { api, client } = await server();
-  try {
-    await client.create(STORAGE_CLASSES, undefined, cls('fast', true));
-    const c = await claim(client, 'a', 'fast');
-    const grown = await client.update(PERSISTENT_VOLUME_CLAIMS, grow(c));
-    assert.equal(grown.spec.resources.requests.storage, '2Gi');
-  } finally {
-    await api.close();
-  }
+test('persistentVolumeClaimResize() lets a bound claim of an expandable class grow', async (t) => {
+  const { client } = await server(t);
+  await client.create(STORAGE_CLASSES, undefined, cls('fast', true));
+  const c = await claim(client, 'a', 'fast');
+  const grown = await client.update(PERSISTENT_VOLUME_CLAIMS, grow(c));
+  assert.equal(grown.spec.resources.requests.storage, '2Gi');
 });
 
-test('persistentVolumeClaimResize() forbids growth unless the class allows expansion', async () => {
-  const { api, client } = await server();
-  try {
-    await client.create(STORAGE_CLASSES, undefined, cls('fixed', false));
-    await client.create(STORAGE_CLASSES, undefined, cls('unset'));
-    for (const className of ['fixed', 'unset', 'missing']) {
-      const c = await claim(client, `c-${className}`, className);
-      const f = await failure(client.update(PERSISTENT_VOLUME_CLAIMS, grow(c)));
-      assert.equal(f.code, 403);
-      assert.equal(f.message, `persistentvolumeclaims "c-${className}" is forbidden: ${RESIZE_NOT_ALLOWED}`);
-    }
-  } finally {
-    await api.close();
-  }
-});
-
-test('persistentVolumeClaimResize() allows updates that do not grow the request', async () => {
-  const { api, client } = await server();
-  try {
-    await client.create(STORAGE_CLASSES, undefined, cls('fixed', false));
-    const c = await claim(client, 'a', 'fixed');
-    const labeled = await client.update(PERSISTENT_VOLUME_CLAIMS, { ...c, metadata: { ...c.metadata, labels: { a: 'b' } } });
-    assert.equal(labeled.metadata?.labels?.a, 'b');
-    // The same size spelled differently is not growth.
-    await client.update(PERSISTENT_VOLUME_CLAIMS, grow(labeled, '1024Mi'));
-  } finally {
-    await api.close();
-  }
-});
-
-test('persistentVolumeClaimResize() leaves a pending claim to validation (422, as Kubernetes answers)', async () => {
-  const { api, client } = await server();
-  try {
-    await client.create(STORAGE_CLASSES, undefined, cls('fast', true));
-    const c = await claim(client, 'a', 'fast', { pending: true });
+test('persistentVolumeClaimResize() forbids growth unless the class allows expansion', async (t) => {
+  const { client } = await server(t);
+  await client.create(STORAGE_CLASSES, undefined, cls('fixed', false));
+  await client.create(STORAGE_CLASSES, undefined, cls('unset'));
+  for (const className of ['fixed', 'unset', 'missing']) {
+    const c = await claim(client, `c-${className}`, className);
     const f = await failure(client.update(PERSISTENT_VOLUME_CLAIMS, grow(c)));
-    assert.equal(f.code, 422);
-  } finally {
-    await api.close();
+    assert.equal(f.code, 403);
+    assert.equal(f.message, `persistentvolumeclaims "c-${className}" is forbidden: ${RESIZE_NOT_ALLOWED}`);
   }
+});
+
+test('persistentVolumeClaimResize() allows updates that do not grow the request', async (t) => {
+  const { client } = await server(t);
+  await client.create(STORAGE_CLASSES, undefined, cls('fixed', false));
+  const c = await claim(client, 'a', 'fixed');
+  const labeled = await client.update(PERSISTENT_VOLUME_CLAIMS, { ...c, metadata: { ...c.metadata, labels: { a: 'b' } } });
+  assert.equal(labeled.metadata?.labels?.a, 'b');
+  // The same size spelled differently is not growth.
+  await client.update(PERSISTENT_VOLUME_CLAIMS, grow(labeled, '1024Mi'));
+});
+
+test('persistentVolumeClaimResize() leaves a pending claim to validation (422, as Kubernetes answers)', async (t) => {
+  const { client } = await server(t);
+  await client.create(STORAGE_CLASSES, undefined, cls('fast', true));
+  const c = await claim(client, 'a', 'fast', { pending: true });
+  const f = await failure(client.update(PERSISTENT_VOLUME_CLAIMS, grow(c)));
+  assert.equal(f.code, 422);
 });
 
 test('persistentVolumeClaimResize() forbids growing a claim that is not bound', async () => {
