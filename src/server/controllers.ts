@@ -18,6 +18,7 @@ import { ProvisionController } from '../provisioners/provision-controller.js';
 import { LocalPathProvisioner } from '../provisioners/local-path.js';
 import { NfsSubdirProvisioner } from '../provisioners/nfs-subdir.js';
 import { Resizer } from '../provisioners/resizer.js';
+import { GarbageCollector } from '../controllers/garbage-collector/garbage-collector.js';
 import { LOCAL_PATH_PROVISIONER, NFS_SUBDIR_PROVISIONER } from '../api/storage/well-known.js';
 
 export interface Controllers {
@@ -43,6 +44,8 @@ export async function startControllers(client: Client, opts: { dataDir: string; 
     [LOCAL_PATH_PROVISIONER, new ProvisionController(deps, new LocalPathProvisioner({ basePath: join(opts.dataDir, 'volumes', 'local') }))],
     [NFS_SUBDIR_PROVISIONER, new ProvisionController(deps, new NfsSubdirProvisioner({ exportPath: join(opts.dataDir, 'volumes', 'nfs-export'), server: nfsServer }))],
     ['resizer', new Resizer(deps, { provisioners: [LOCAL_PATH_PROVISIONER, NFS_SUBDIR_PROVISIONER] })],
+    // Built before the informers start: it registers an informer for every discoverable resource.
+    ['garbage-collector', await GarbageCollector.create(deps)],
   ];
   await informers.start();
   for (const [, c] of running) await c.start();
