@@ -63,7 +63,9 @@ export class EventRecorder {
     }
     const namespace = m.namespace || 'default';
     const [group, version] = (obj.apiVersion ?? 'v1').includes('/') ? obj.apiVersion!.split('/') : ['', obj.apiVersion ?? 'v1'];
-    const name = `${m.name}.${(Date.now() * 1e6 + (this.seq++ % 1e6)).toString(16)}`;
+    // Like client-go's `<name>.<UnixNano in hex>`; a sequence number fills the nanoseconds so two
+    // events in one millisecond never share a name (the product is beyond 2^53: BigInt).
+    const name = `${m.name}.${(BigInt(Date.now()) * 1_000_000n + BigInt(this.seq++ % 1_000_000)).toString(16)}`;
     const ev: KObject = {
       apiVersion: 'v1',
       kind: 'Event',

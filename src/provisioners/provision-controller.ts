@@ -86,6 +86,13 @@ export class ProvisionController {
   private workers: Promise<void>[] = [];
   /** PVs created but not yet seen by the volume informer: a claim update meanwhile must not provision again. */
   private readonly created = new Set<string>();
+  /**
+   * PVs this process provisioned that have not been seen Bound yet. A claim deleted between our
+   * last check and its binding releases such a volume unused: its storage is removed, not
+   * archived or retained (nothing was ever written to it). After a restart the set is empty and
+   * the class's policy applies, which can only keep more than necessary, never lose data.
+   */
+  private readonly neverBound = new Set<string>();
 
   constructor(
     private readonly deps: ControllerDeps,
@@ -105,6 +112,7 @@ export class ProvisionController {
     });
     this.volumes.onChange((key, obj) => {
       this.created.delete(key);
+      if (!obj || obj.status?.phase === 'Bound') this.neverBound.delete(key);
       if (obj && this.isOurs(obj)) this.volumeQueue.add(key);
     });
     this.classes.onChange((key, obj) => {
@@ -254,14 +262,20 @@ export class ProvisionController {
       return;
     }
     if (created && !this.volumes.get(pvName)) this.created.add(pvName);
+    if (created) this.neverBound.add(pvName);
     this.log(`PROVISION ${key} => ${pvName}`);
     this.event(claim, 'Normal', 'ProvisioningSucceeded', `Successfully provisioned volume ${pvName}`);
   }
 
-  /** A live read: the cache may still hold a claim deleted (or replaced) while we provisioned. */
+  /**
+   * A live read: the cache may still hold a claim deleted (or replaced) while we provisioned. A
+   * claim that is terminating without a volume (held only by its protection finalizer) will never
+   * use this one, so it counts as gone: the volume is discarded rather than bound and reclaimed.
+   */
   private async claimStillExists(claim: KObject): Promise<boolean> {
     try {
       const live = await this.deps.client.get(PERSISTENT_VOLUME_CLAIMS, claim.metadata?.namespace, claim.metadata?.name ?? '');
+      if (live.metadata?.deletionTimestamp && !live.spec?.volumeName) return false;
       return live.metadata?.uid === claim.metadata?.uid;
     } catch (e) {
       if (isCode(e, 404)) return false;
@@ -299,7 +313,7 @@ export class ProvisionController {
     }
     if (!hasFinalizer && phase === 'Bound') await this.setFinalizer(name, true);
     if (phase !== 'Released') return;
-    await this.deleteStorage(pv);
+    await this.deleteStorage(pv, this.neverBound.has(name));
     try {
       await this.deps.client.delete(PERSISTENT_VOLUMES, undefined, name);
     } catch (e) {
@@ -309,10 +323,10 @@ export class ProvisionController {
     this.log(`DELETE ${name} => storage and volume deleted`);
   }
 
-  private async deleteStorage(pv: KObject): Promise<void> {
+  private async deleteStorage(pv: KObject, unused = false): Promise<void> {
     const storageClass = this.classes.get(storageClassOf(pv));
     try {
-      await this.provisioner.delete(pv, storageClass);
+      await this.provisioner.delete(pv, storageClass, { unused });
     } catch (e) {
       this.event(pv, 'Warning', 'VolumeFailedDelete', message(e));
       throw e;

@@ -68,10 +68,33 @@ export function parseDeleteOptions(ctx: HandlerContext): DeleteOptions {
   return opts;
 }
 
-function propagationFinalizer(opts: DeleteOptions): string | undefined {
-  if (opts.propagationPolicy === 'Orphan' || opts.orphanDependents === true) return 'orphan';
-  if (opts.propagationPolicy === 'Foreground') return 'foregroundDeletion';
-  return undefined;
+const GC_FINALIZERS = ['orphan', 'foregroundDeletion'];
+
+/**
+ * deletionFinalizersForGarbageCollection: the finalizers after this DELETE. An explicit policy
+ * (orphanDependents, then propagationPolicy) replaces whichever GC finalizer the object has; with
+ * none, the object's own GC finalizer stays (the default policy of every served kind is Background).
+ */
+function finalizersAfterDelete(current: string[], opts: DeleteOptions): string[] {
+  const has = (f: string) => current.includes(f);
+  let orphan: boolean;
+  let foreground: boolean;
+  if (opts.orphanDependents !== undefined) {
+    orphan = opts.orphanDependents;
+    foreground = false;
+  } else if (opts.propagationPolicy) {
+    orphan = opts.propagationPolicy === 'Orphan';
+    foreground = opts.propagationPolicy === 'Foreground';
+  } else {
+    const first = current.find((f) => GC_FINALIZERS.includes(f));
+    orphan = first === 'orphan';
+    foreground = first === 'foregroundDeletion';
+  }
+  const next = current.filter((f) => !GC_FINALIZERS.includes(f));
+  if (orphan) next.push('orphan');
+  if (foreground) next.push('foregroundDeletion');
+  const same = next.length === current.length && next.every(has);
+  return same ? current : next;
 }
 
 function isoAfter(now: Date, seconds: number): string {
@@ -96,7 +119,6 @@ export async function deleteOne(ctx: HandlerContext, name: string, opts: DeleteO
   const expectRv = pre?.resourceVersion ? cur.rv : undefined;
   await ctx.rs.admitDelete(cur.obj, opts.dryRun);
   const now = ctx.server.now();
-  const finalizer = propagationFinalizer(opts);
   return ctx.rs.systemUpdate(
     ctx.namespace,
     name,
@@ -104,18 +126,23 @@ export async function deleteOne(ctx: HandlerContext, name: string, opts: DeleteO
       const meta = (obj.metadata ??= {});
       const grace = def.deletion?.gracePeriod?.(obj, opts.gracePeriodSeconds) ?? 0;
       if (meta.deletionTimestamp) {
-        // Already terminating: only a shorter grace period changes anything.
         const remaining = meta.deletionGracePeriodSeconds ?? 0;
-        if (def.deletion?.gracePeriod && grace < remaining) {
+        if (remaining > 0) {
+          // A graceful deletion is pending: only a shorter grace period changes anything.
+          if (!def.deletion?.gracePeriod || grace >= remaining) return undefined;
           meta.deletionGracePeriodSeconds = grace;
           meta.deletionTimestamp = isoAfter(now, grace);
           return obj;
         }
-        return undefined;
+        // Held by finalizers: a new DELETE may still change the propagation policy.
+        const finalizers = finalizersAfterDelete(meta.finalizers ?? [], opts);
+        if (finalizers === meta.finalizers || (finalizers.length === 0 && !meta.finalizers)) return undefined;
+        meta.finalizers = finalizers;
+        return obj;
       }
-      if (finalizer && !(meta.finalizers ?? []).includes(finalizer)) {
-        meta.finalizers = [...(meta.finalizers ?? []).filter((f) => f !== 'orphan' && f !== 'foregroundDeletion'), finalizer];
-      }
+      const finalizers = finalizersAfterDelete(meta.finalizers ?? [], opts);
+      if (finalizers.length) meta.finalizers = finalizers;
+      else delete meta.finalizers;
       meta.deletionTimestamp = isoAfter(now, grace);
       meta.deletionGracePeriodSeconds = grace;
       def.deletion?.markTerminating?.(obj);
@@ -128,7 +155,8 @@ export async function deleteOne(ctx: HandlerContext, name: string, opts: DeleteO
 function deleteResponse(ctx: HandlerContext, res: DeleteResult, opts: DeleteOptions): ApiResponse {
   const def = ctx.def;
   if (!res.removed) {
-    const code = opts.propagationPolicy === 'Foreground' || opts.orphanDependents === false ? 202 : 200;
+    // Kubernetes answers 202 only to the legacy orphanDependents=false (changing it would break clients).
+    const code = opts.orphanDependents === false ? 202 : 200;
     return renderOne(ctx, res.c, code);
   }
   if (def.deletion?.returnsObject) return renderOne(ctx, res.c);
