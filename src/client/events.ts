@@ -17,6 +17,9 @@ interface Seen {
 
 const MAX_REMEMBERED = 4096;
 
+/** One sequence for every recorder in the process: two recorders in one millisecond never collide. */
+let sequence = 0;
+
 function rfc3339(d: Date): string {
   return d.toISOString().replace(/\.\d{3}Z$/, 'Z');
 }
@@ -24,7 +27,6 @@ function rfc3339(d: Date): string {
 export class EventRecorder {
   private readonly seen = new Map<string, Seen>();
   private readonly pending = new Set<Promise<void>>();
-  private seq = 0;
 
   constructor(
     private readonly client: Client,
@@ -65,11 +67,11 @@ export class EventRecorder {
     const [group, version] = (obj.apiVersion ?? 'v1').includes('/') ? obj.apiVersion!.split('/') : ['', obj.apiVersion ?? 'v1'];
     // Like client-go's `<name>.<UnixNano in hex>`; a sequence number fills the nanoseconds so two
     // events in one millisecond never share a name (the product is beyond 2^53: BigInt).
-    const name = `${m.name}.${(BigInt(Date.now()) * 1_000_000n + BigInt(this.seq++ % 1_000_000)).toString(16)}`;
+    const name = () => `${m.name}.${(BigInt(Date.now()) * 1_000_000n + BigInt(sequence++ % 1_000_000)).toString(16)}`;
     const ev: KObject = {
       apiVersion: 'v1',
       kind: 'Event',
-      metadata: { name, namespace },
+      metadata: { name: name(), namespace },
       involvedObject: {
         kind: obj.kind,
         namespace: m.namespace,
@@ -88,8 +90,15 @@ export class EventRecorder {
       reportingComponent: this.opts.component,
       reportingInstance: this.opts.host ?? '',
     };
-    await this.client.create(EVENTS, namespace, ev);
-    this.seen.set(key, { name, namespace, count: 1 });
+    try {
+      await this.client.create(EVENTS, namespace, ev);
+    } catch (e) {
+      // Another process's event took the name in the same instant: take the next one.
+      if ((e as { code?: number }).code !== 409) throw e;
+      ev.metadata!.name = name();
+      await this.client.create(EVENTS, namespace, ev);
+    }
+    this.seen.set(key, { name: ev.metadata!.name!, namespace, count: 1 });
     if (this.seen.size > MAX_REMEMBERED) this.seen.delete(this.seen.keys().next().value!);
   }
 }

@@ -295,6 +295,16 @@ test('a claim deleted before provisioning gets nothing; one deleted after has it
   assert.deepEqual(readdirSync(h.exportPath), []);
 });
 
+test('reconcileVolume() removes a volume released before it was ever Bound, even when its class archives', async (t) => {
+  const h = await harness(t);
+  await h.storageClass('archive', NFS);
+  const pvName = `pvc-${(await h.claim('gone-early', 'archive', NFS)).metadata!.uid}`;
+  await eventually(() => h.pv(pvName), 'the PV');
+  await h.phase(pvName, 'Released'); // its claim went before the PV controller bound it
+  await h.pvGone(pvName);
+  assert.deepEqual(readdirSync(h.exportPath), []);
+});
+
 test('reconcileVolume() archives, retains or removes a Released volume by the class parameters', async (t) => {
   const h = await harness(t);
   await h.storageClass('archive', NFS);
@@ -303,6 +313,7 @@ test('reconcileVolume() archives, retains or removes a Released volume by the cl
   const names: Record<string, string> = {};
   for (const c of ['archive', 'retain', 'remove']) names[c] = `pvc-${(await h.claim(c, c, NFS)).metadata!.uid}`;
   for (const c of Object.keys(names)) await eventually(() => h.pv(names[c]), 'the PVs');
+  for (const c of Object.keys(names)) await h.phase(names[c], 'Bound'); // used, then released
   for (const c of Object.keys(names)) await h.phase(names[c], 'Released');
   for (const c of Object.keys(names)) await h.pvGone(names[c], `${c} PV to go`);
   assert.deepEqual(readdirSync(h.exportPath).sort(), [`archived-default-archive-${names.archive}`, `default-retain-${names.retain}`]);
@@ -342,6 +353,7 @@ test('reconcileVolume() reports VolumeFailedDelete and keeps the PV while the st
   await h.storageClass('nfs', NFS, { parameters: { archiveOnDelete: 'false' } });
   const pvName = `pvc-${(await h.claim('data', 'nfs', NFS)).metadata!.uid}`;
   const pv = await eventually(() => h.pv(pvName), 'the PV');
+  await h.phase(pvName, 'Bound');
   await h.client.delete(STORAGE_CLASSES, undefined, 'nfs'); // without its class the policy is unknown
   await h.phase(pvName, 'Released');
   const [e] = await h.someEvents('VolumeFailedDelete');

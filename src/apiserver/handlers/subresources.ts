@@ -97,9 +97,17 @@ export async function bindingHandler(ctx: HandlerContext): Promise<ApiResponse> 
     ctx.namespace,
     ctx.name!,
     (pod) => {
+      // A binding for a pod that was deleted and recreated under the same name must not land.
+      const uid = binding.metadata?.uid;
+      if (uid && uid !== pod.metadata?.uid) {
+        throw conflict(gr(ctx.def), ctx.name!, `Precondition failed: UID in precondition: ${uid}, UID in object meta: ${pod.metadata?.uid}`);
+      }
       if (pod.metadata?.deletionTimestamp) throw conflict(gr(ctx.def), ctx.name!, 'pod is being deleted, cannot be assigned to a host');
       if (pod.spec?.nodeName) throw conflict(gr(ctx.def), ctx.name!, `pod ${ctx.name} is already assigned to node "${pod.spec.nodeName}"`);
       pod.spec = { ...pod.spec, nodeName: target.name };
+      // The binding's annotations are copied onto the pod (setPodHostAndAnnotations).
+      const ann = binding.metadata?.annotations;
+      if (ann && Object.keys(ann).length) pod.metadata = { ...pod.metadata, annotations: { ...pod.metadata?.annotations, ...ann } };
       const conds = (pod.status?.conditions ?? []).filter((c: any) => c.type !== 'PodScheduled');
       conds.push({ type: 'PodScheduled', status: 'True', lastProbeTime: null, lastTransitionTime: now });
       pod.status = { ...pod.status, conditions: conds };
