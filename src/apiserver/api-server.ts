@@ -22,6 +22,7 @@ import { bindingHandler, evictionHandler, finalizeHandler, nodeStreamHandler, sc
 import { apiVersionsDoc, buildDiscovery, wantsAggregated } from './discovery.js';
 import type { DiscoveryDocs } from './discovery.js';
 import { buildOpenApiV2, buildOpenApiV3 } from './openapi.js';
+import { OpenApiV2Document } from './openapi-v2-proto.js';
 import { schemaNode, hasDefinition } from '../api/schema/schemas.js';
 import type { SchemaNode } from '../api/schema/node.js';
 import { serveVirtual } from './handlers/virtual.js';
@@ -75,7 +76,7 @@ export class ApiServer {
   private readonly parts: ServerParts;
   private discovery!: DiscoveryDocs;
   private openapiV3?: ReturnType<typeof buildOpenApiV3>;
-  private openapiV2?: string;
+  private openapiV2?: OpenApiV2Document;
   private ready = false;
   private readonly schemas = new Map<string, SchemaNode | undefined>();
 
@@ -175,8 +176,8 @@ export class ApiServer {
       case '/apis':
         return this.discoveryRoot(req, false);
       case '/openapi/v2':
-        this.openapiV2 ??= buildOpenApiV2(this.opts.resources);
-        return jsonResponse(200, this.openapiV2);
+        this.openapiV2 ??= new OpenApiV2Document(buildOpenApiV2(this.opts.resources));
+        return this.openapiV2.respond(req.headers);
       case '/openapi/v3':
         this.openapiV3 ??= buildOpenApiV3(this.opts.resources);
         return jsonResponse(200, JSON.stringify(this.openapiV3.root));

@@ -1,7 +1,7 @@
 // The served swagger 2.0 document (GET /openapi/v2): every served resource's paths
 // (openapi-paths.ts) and the definitions they reach, in the generated (already v2) form. kubectl
 // falls back to it when the v3 documents are missing; berth serves both.
-// Deliberately absent: protobuf encoding (kubectl asks for it first and accepts JSON), and the
+// The protobuf form kubectl asks for is openapi-v2-proto.ts, and the
 // paths of groups berth does not serve.
 
 import type { ResourceDef } from '../api/resource.js';

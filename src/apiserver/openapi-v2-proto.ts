@@ -1,0 +1,673 @@
+// The swagger 2.0 document as protobuf: gnostic's openapi_v2.Document, the form kube-apiserver serves
+// for `Accept: application/com.github.proto-openapi.spec.v2@v1.0+protobuf` (kubectl asks for it when
+// it validates on the client, e.g. `kubectl apply -f` of a `kind: List`). kube-openapi makes it by
+// parsing the JSON document with gnostic (openapi_v2.ParseDocument) and marshalling the result, so
+// this file maps our JSON the same way: object keys in document order, `x-` keys as NamedAny whose
+// Any.yaml holds the value as YAML text (gnostic marshals the value's node with yaml.v3), `default`,
+// `example` and `enum` values as Any.yaml too, oneofs (AdditionalPropertiesItem, ParametersItem,
+// NonBodyParameter, ResponseValue, SchemaItem) chosen as gnostic's matching picks them.
+//
+// Field numbers: gnostic-models, openapiv2/OpenAPIv2.proto (package openapi.v2; the file kube-openapi's
+// github.com/google/gnostic-models/openapiv2 is generated from), read at commit a84a29ee8efac8d764f8dd251aa316fcaa61c60c.
+//
+// Also here: the /openapi/v2 response (JSON or protobuf by Accept, as kube-openapi's handler
+// negotiates; one ETag, the SHA-512 of the JSON body, for both, with `Vary: Accept`; the protobuf
+// bytes encoded once, on first request).
+// Deliberately absent: oauth2 security definitions and response `headers`/`examples` (berth emits
+// none; such keys are reported in `unmapped` and left out), and YAML line folding (Any.yaml text is
+// equal to yaml.v3's for the short values berth emits; longer strings are double-quoted where
+// yaml.v3 would fold them, which parses to the same value).
+
+import type { ApiRequest, ApiResponse } from './request.js';
+import { docHash } from './openapi-defs.js';
+import { ProtoWriter } from './protobuf/encode.js';
+
+type J = Record<string, unknown>;
+
+/** The Content-Type of the protobuf document (kube-openapi answers both accepted spellings with it). */
+export const OPENAPI_V2_PROTO_TYPE = 'application/com.github.proto-openapi.spec.v2.v1.0+protobuf';
+/** Both subtypes kube-openapi's handler accepts for the protobuf document. */
+const PROTO_SUBTYPES = ['com.github.proto-openapi.spec.v2@v1.0+protobuf', 'com.github.proto-openapi.spec.v2.v1.0+protobuf'];
+
+// ---------------------------------------------------------------------------------------------
+// Serving
+
+/** Which form of the document an Accept header asks for: the first acceptable clause by q wins. */
+export function negotiateOpenApiV2(accept: string | undefined): 'json' | 'protobuf' {
+  const clauses = parseAccept(accept && accept.trim() ? accept : '*/*');
+  for (const c of clauses) {
+    if (c.type !== 'application' && c.type !== '*') continue;
+    // kube-openapi tries json first, so a wildcard subtype gets JSON.
+    if (c.subtype === 'json' || c.subtype === '*') return 'json';
+    if (PROTO_SUBTYPES.includes(c.subtype)) return 'protobuf';
+  }
+  return 'json';
+}
+
+interface AcceptClause {
+  type: string;
+  subtype: string;
+  q: number;
+}
+
+/** Accept clauses sorted as goautoneg sorts them: by q, then more specific first. Zero q dropped. */
+function parseAccept(header: string): AcceptClause[] {
+  const out: (AcceptClause & { i: number })[] = [];
+  header.split(',').forEach((part, i) => {
+    const [range, ...params] = part.split(';').map((s) => s.trim());
+    if (!range) return;
+    const slash = range.indexOf('/');
+    const type = slash < 0 ? range : range.slice(0, slash);
+    const subtype = slash < 0 ? '*' : range.slice(slash + 1);
+    let q = 1;
+    for (const p of params) {
+      const m = /^q\s*=\s*([0-9.]+)$/i.exec(p);
+      if (m) q = Number(m[1]);
+    }
+    if (!(q > 0)) return;
+    out.push({ type: type.toLowerCase(), subtype: subtype.toLowerCase(), q, i });
+  });
+  const specificity = (c: AcceptClause) => (c.type === '*' ? 0 : c.subtype === '*' ? 1 : 2);
+  return out.sort((a, b) => b.q - a.q || specificity(b) - specificity(a) || a.i - b.i);
+}
+
+/** The served /openapi/v2 document: its JSON body, and its protobuf form made on first use. */
+export class OpenApiV2Document {
+  /** Quoted, as sent in the ETag header. */
+  readonly etag: string;
+  private proto?: Buffer;
+
+  constructor(readonly json: string) {
+    this.etag = `"${docHash(json)}"`;
+  }
+
+  /** The gnostic openapi_v2.Document bytes, encoded once. */
+  protobuf(): Buffer {
+    if (!this.proto) {
+      const bytes = encodeOpenApiV2(JSON.parse(this.json) as J).bytes;
+      this.proto = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.length);
+    }
+    return this.proto;
+  }
+
+  /** The response to GET /openapi/v2: JSON or protobuf by Accept, 304 when If-None-Match matches. */
+  respond(headers: ApiRequest['headers']): ApiResponse {
+    const proto = negotiateOpenApiV2(headers.accept) === 'protobuf';
+    const common = { vary: 'Accept', etag: this.etag };
+    if (etagMatches(headers['if-none-match'], this.etag)) return { status: 304, headers: common };
+    if (proto) return { status: 200, headers: { 'content-type': OPENAPI_V2_PROTO_TYPE, ...common }, body: this.protobuf() };
+    return { status: 200, headers: { 'content-type': 'application/json', ...common }, body: this.json };
+  }
+}
+
+/** If-None-Match's weak comparison, as net/http's ServeContent does it. */
+function etagMatches(header: string | undefined, etag: string): boolean {
+  if (!header) return false;
+  return header.split(',').some((t) => {
+    const tag = t.trim();
+    return tag === '*' || tag.replace(/^W\//, '') === etag;
+  });
+}
+
+// ---------------------------------------------------------------------------------------------
+// Document mapping
+
+export interface EncodedDocument {
+  bytes: Uint8Array;
+  /** JSON paths of keys or values the mapping left out (gnostic would reject or berth never emits them). */
+  unmapped: string[];
+}
+
+interface Ctx {
+  unmapped: string[];
+}
+
+/** Encodes a swagger 2.0 document (parsed JSON) as gnostic's openapi_v2.Document. */
+export function encodeOpenApiV2(doc: J): EncodedDocument {
+  const cx: Ctx = { unmapped: [] };
+  const bytes = encodeWith(DOCUMENT, doc, '', cx).finish();
+  return { bytes, unmapped: cx.unmapped };
+}
+
+/** How one JSON key becomes a field. */
+type Kind =
+  | 'string'
+  | 'bool'
+  | 'double'
+  | 'int64'
+  | 'strings'
+  | 'any'
+  | 'anys'
+  | { msg: Encode }
+  | { msgs: Encode };
+
+type Encode = (v: unknown, path: string, cx: Ctx) => ProtoWriter | undefined;
+
+interface Spec {
+  /** JSON key → [field number, kind]. */
+  fields: Record<string, readonly [number, Kind]>;
+  /** The `repeated NamedAny vendor_extension` field that takes `x-` keys. */
+  ext?: number;
+}
+
+const isObject = (v: unknown): v is J => typeof v === 'object' && v !== null && !Array.isArray(v);
+
+/** Writes an object's keys as the spec's fields, in field-number order (as Go marshals). */
+function encodeWith(spec: Spec, obj: J, path: string, cx: Ctx): ProtoWriter {
+  const w = new ProtoWriter();
+  const present: { field: number; write: () => void }[] = [];
+  const ext: [string, unknown][] = [];
+  for (const [key, value] of Object.entries(obj)) {
+    const f = Object.hasOwn(spec.fields, key) ? spec.fields[key] : undefined;
+    if (f) {
+      const [field, kind] = f;
+      present.push({ field, write: () => writeField(w, field, kind, value, `${path}.${key}`, cx) });
+    } else if (spec.ext !== undefined && key.startsWith('x-')) {
+      ext.push([key, value]);
+    } else {
+      cx.unmapped.push(`${path}.${key}`);
+    }
+  }
+  if (ext.length) {
+    present.push({ field: spec.ext!, write: () => writeExtensions(w, spec.ext!, ext) });
+  }
+  present.sort((a, b) => a.field - b.field);
+  for (const p of present) p.write();
+  return w;
+}
+
+function writeField(w: ProtoWriter, field: number, kind: Kind, v: unknown, path: string, cx: Ctx): void {
+  const bad = () => cx.unmapped.push(path);
+  switch (kind) {
+    case 'string':
+      if (typeof v === 'string') w.string(field, v);
+      else bad();
+      return;
+    case 'bool':
+      if (typeof v === 'boolean') w.bool(field, v);
+      else bad();
+      return;
+    case 'double':
+      if (typeof v === 'number') w.double(field, v);
+      else bad();
+      return;
+    case 'int64':
+      if (Number.isInteger(v)) w.int(field, v as number);
+      else bad();
+      return;
+    case 'strings':
+      if (Array.isArray(v) && v.every((s) => typeof s === 'string')) w.repeatedString(field, v as string[]);
+      else bad();
+      return;
+    case 'any':
+      w.message(field, anyMessage(v));
+      return;
+    case 'anys':
+      if (Array.isArray(v)) for (const item of v) w.message(field, anyMessage(item));
+      else bad();
+      return;
+  }
+  if ('msg' in kind) {
+    const m = kind.msg(v, path, cx);
+    if (m) w.message(field, m);
+    return;
+  }
+  if (!Array.isArray(v)) return void bad();
+  v.forEach((item, i) => {
+    const m = kind.msgs(item, `${path}[${i}]`, cx);
+    if (m) w.message(field, m);
+  });
+}
+
+/** openapi_v2.Any{yaml = 2}: the value as yaml.v3 writes it. */
+function anyMessage(v: unknown): ProtoWriter {
+  return new ProtoWriter().string(2, gnosticYaml(v));
+}
+
+/** `repeated NamedAny vendor_extension`: NamedAny{name = 1, value = 2}. */
+function writeExtensions(w: ProtoWriter, field: number, ext: [string, unknown][]): void {
+  for (const [name, value] of ext) w.message(field, new ProtoWriter().string(1, name).message(2, anyMessage(value)));
+}
+
+/** A message from an object by its spec; a non-object is reported and left out. */
+const object =
+  (spec: () => Spec): Encode =>
+  (v, path, cx) => {
+    if (!isObject(v)) {
+      cx.unmapped.push(path);
+      return undefined;
+    }
+    return encodeWith(spec(), v, path, cx);
+  };
+
+/**
+ * A map-shaped message (Definitions, Properties, ParameterDefinitions...): one `Named*{name = 1,
+ * value = 2}` per key, in document order, in field `field`.
+ */
+const named =
+  (value: Encode, field = 1): Encode =>
+  (v, path, cx) => {
+    if (!isObject(v)) {
+      cx.unmapped.push(path);
+      return undefined;
+    }
+    const w = new ProtoWriter();
+    for (const [name, item] of Object.entries(v)) {
+      const m = value(item, `${path}.${name}`, cx);
+      const entry = new ProtoWriter().string(1, name);
+      if (m) entry.message(2, m);
+      w.message(field, entry);
+    }
+    return w;
+  };
+
+// --- Schema and its parts ---
+
+const schema: Encode = object(() => SCHEMA);
+const schemas: Kind = { msgs: schema };
+
+/** AdditionalPropertiesItem: oneof { Schema schema = 1; bool boolean = 2; }. */
+const additionalProperties: Encode = (v, path, cx) => {
+  if (typeof v === 'boolean') return new ProtoWriter().bool(2, v, true);
+  const s = schema(v, path, cx);
+  return s && new ProtoWriter().message(1, s);
+};
+
+/** TypeItem: repeated string value = 1 (a single type becomes a one-element list). */
+const typeItem: Encode = (v, path, cx) => {
+  const types = typeof v === 'string' ? [v] : v;
+  if (!Array.isArray(types) || !types.every((t) => typeof t === 'string')) {
+    cx.unmapped.push(path);
+    return undefined;
+  }
+  return new ProtoWriter().repeatedString(1, types as string[]);
+};
+
+/** ItemsItem: repeated Schema schema = 1 (one schema, or each of a tuple's). */
+const itemsItem: Encode = (v, path, cx) => {
+  const w = new ProtoWriter();
+  const list = Array.isArray(v) ? v : [v];
+  list.forEach((item, i) => {
+    const s = schema(item, Array.isArray(v) ? `${path}[${i}]` : path, cx);
+    if (s) w.message(1, s);
+  });
+  return w;
+};
+
+const EXTERNAL_DOCS: Spec = { fields: { description: [1, 'string'], url: [2, 'string'] }, ext: 3 };
+const XML: Spec = {
+  fields: { name: [1, 'string'], namespace: [2, 'string'], prefix: [3, 'string'], attribute: [4, 'bool'], wrapped: [5, 'bool'] },
+  ext: 6,
+};
+const externalDocs: Kind = { msg: object(() => EXTERNAL_DOCS) };
+
+/** openapi_v2.Schema. */
+const SCHEMA: Spec = {
+  fields: {
+    $ref: [1, 'string'],
+    format: [2, 'string'],
+    title: [3, 'string'],
+    description: [4, 'string'],
+    default: [5, 'any'],
+    multipleOf: [6, 'double'],
+    maximum: [7, 'double'],
+    exclusiveMaximum: [8, 'bool'],
+    minimum: [9, 'double'],
+    exclusiveMinimum: [10, 'bool'],
+    maxLength: [11, 'int64'],
+    minLength: [12, 'int64'],
+    pattern: [13, 'string'],
+    maxItems: [14, 'int64'],
+    minItems: [15, 'int64'],
+    uniqueItems: [16, 'bool'],
+    maxProperties: [17, 'int64'],
+    minProperties: [18, 'int64'],
+    required: [19, 'strings'],
+    enum: [20, 'anys'],
+    additionalProperties: [21, { msg: additionalProperties }],
+    type: [22, { msg: typeItem }],
+    items: [23, { msg: itemsItem }],
+    allOf: [24, schemas],
+    properties: [25, { msg: named(schema) }],
+    discriminator: [26, 'string'],
+    readOnly: [27, 'bool'],
+    xml: [28, { msg: object(() => XML) }],
+    externalDocs: [29, externalDocs],
+    example: [30, 'any'],
+  },
+  ext: 31,
+};
+
+/** openapi_v2.FileSchema (a response schema of type `file`). */
+const FILE_SCHEMA: Spec = {
+  fields: {
+    format: [1, 'string'],
+    title: [2, 'string'],
+    description: [3, 'string'],
+    default: [4, 'any'],
+    required: [5, 'strings'],
+    type: [6, 'string'],
+    readOnly: [7, 'bool'],
+    externalDocs: [8, externalDocs],
+    example: [9, 'any'],
+  },
+  ext: 10,
+};
+
+/** SchemaItem: oneof { Schema schema = 1; FileSchema file_schema = 2; }. */
+const schemaItem: Encode = (v, path, cx) => {
+  if (isObject(v) && v.type === 'file') return new ProtoWriter().message(2, encodeWith(FILE_SCHEMA, v, path, cx));
+  const s = schema(v, path, cx);
+  return s && new ProtoWriter().message(1, s);
+};
+
+// --- Parameters ---
+
+/**
+ * The validation keywords shared by PrimitivesItems, Header and the non-body parameter sub-schemas,
+ * numbered from `type`'s field: they are laid out identically in each of those messages.
+ */
+function primitiveFields(typeField: number): Spec['fields'] {
+  const n = (i: number) => typeField + i;
+  return {
+    type: [n(0), 'string'],
+    format: [n(1), 'string'],
+    items: [n(2), { msg: object(() => PRIMITIVES_ITEMS) }],
+    collectionFormat: [n(3), 'string'],
+    default: [n(4), 'any'],
+    maximum: [n(5), 'double'],
+    exclusiveMaximum: [n(6), 'bool'],
+    minimum: [n(7), 'double'],
+    exclusiveMinimum: [n(8), 'bool'],
+    maxLength: [n(9), 'int64'],
+    minLength: [n(10), 'int64'],
+    pattern: [n(11), 'string'],
+    maxItems: [n(12), 'int64'],
+    minItems: [n(13), 'int64'],
+    uniqueItems: [n(14), 'bool'],
+    enum: [n(15), 'anys'],
+    multipleOf: [n(16), 'double'],
+  };
+}
+
+/** PrimitivesItems: type = 1 ... multiple_of = 17, vendor_extension = 18. */
+const PRIMITIVES_ITEMS: Spec = { fields: primitiveFields(1), ext: 18 };
+/** Header: type = 1 ... multiple_of = 17, description = 18, vendor_extension = 19. */
+const HEADER: Spec = { fields: { ...primitiveFields(1), description: [18, 'string'] }, ext: 19 };
+
+/** Header and path parameters: required 1, in 2, description 3, name 4, type 5 ... multiple_of 21, ext 22. */
+const HEADER_OR_PATH_PARAMETER: Spec = {
+  fields: { required: [1, 'bool'], in: [2, 'string'], description: [3, 'string'], name: [4, 'string'], ...primitiveFields(5) },
+  ext: 22,
+};
+/** Query and formData parameters: as above with allow_empty_value = 5, so type = 6 ... ext 23. */
+const QUERY_OR_FORM_PARAMETER: Spec = {
+  fields: {
+    required: [1, 'bool'],
+    in: [2, 'string'],
+    description: [3, 'string'],
+    name: [4, 'string'],
+    allowEmptyValue: [5, 'bool'],
+    ...primitiveFields(6),
+  },
+  ext: 23,
+};
+/** BodyParameter. */
+const BODY_PARAMETER: Spec = {
+  fields: { description: [1, 'string'], name: [2, 'string'], in: [3, 'string'], required: [4, 'bool'], schema: [5, { msg: schema }] },
+  ext: 6,
+};
+/** NonBodyParameter oneof field, by `in`. */
+const NON_BODY: Record<string, readonly [number, Spec]> = {
+  header: [1, HEADER_OR_PATH_PARAMETER],
+  formData: [2, QUERY_OR_FORM_PARAMETER],
+  query: [3, QUERY_OR_FORM_PARAMETER],
+  path: [4, HEADER_OR_PATH_PARAMETER],
+};
+
+const JSON_REFERENCE: Spec = { fields: { $ref: [1, 'string'], description: [2, 'string'] } };
+
+/** Parameter: oneof { BodyParameter body_parameter = 1; NonBodyParameter non_body_parameter = 2; }. */
+const parameter: Encode = (v, path, cx) => {
+  if (!isObject(v)) {
+    cx.unmapped.push(path);
+    return undefined;
+  }
+  if (v.in === 'body') return new ProtoWriter().message(1, encodeWith(BODY_PARAMETER, v, path, cx));
+  const nb = typeof v.in === 'string' && Object.hasOwn(NON_BODY, v.in) ? NON_BODY[v.in] : undefined;
+  if (!nb) {
+    cx.unmapped.push(`${path}.in`);
+    return undefined;
+  }
+  const [field, spec] = nb;
+  return new ProtoWriter().message(2, new ProtoWriter().message(field, encodeWith(spec, v, path, cx)));
+};
+
+/** ParametersItem: oneof { Parameter parameter = 1; JsonReference json_reference = 2; }. */
+const parametersItem: Encode = (v, path, cx) => {
+  if (isObject(v) && typeof v.$ref === 'string') return new ProtoWriter().message(2, encodeWith(JSON_REFERENCE, v, path, cx));
+  const p = parameter(v, path, cx);
+  return p && new ProtoWriter().message(1, p);
+};
+
+// --- Responses ---
+
+const RESPONSE: Spec = { fields: { description: [1, 'string'], schema: [2, { msg: schemaItem }] }, ext: 5 };
+
+/** ResponseValue: oneof { Response response = 1; JsonReference json_reference = 2; }. */
+const responseValue: Encode = (v, path, cx) => {
+  if (isObject(v) && typeof v.$ref === 'string' && v.description === undefined) {
+    return new ProtoWriter().message(2, encodeWith(JSON_REFERENCE, v, path, cx));
+  }
+  const r = object(() => RESPONSE)(v, path, cx);
+  return r && new ProtoWriter().message(1, r);
+};
+
+/** Responses: response_code = 1 (`NNN` and `default` keys), vendor_extension = 2. */
+const responses: Encode = (v, path, cx) => {
+  if (!isObject(v)) {
+    cx.unmapped.push(path);
+    return undefined;
+  }
+  const w = new ProtoWriter();
+  const ext: [string, unknown][] = [];
+  for (const [code, value] of Object.entries(v)) {
+    if (/^([0-9]{3})$|^(default)$/.test(code)) {
+      const r = responseValue(value, `${path}.${code}`, cx);
+      const entry = new ProtoWriter().string(1, code);
+      if (r) entry.message(2, r);
+      w.message(1, entry);
+    } else if (code.startsWith('x-')) ext.push([code, value]);
+    else cx.unmapped.push(`${path}.${code}`);
+  }
+  writeExtensions(w, 2, ext);
+  return w;
+};
+
+// --- Paths ---
+
+const OPERATION: Spec = {
+  fields: {
+    tags: [1, 'strings'],
+    summary: [2, 'string'],
+    description: [3, 'string'],
+    externalDocs: [4, externalDocs],
+    operationId: [5, 'string'],
+    produces: [6, 'strings'],
+    consumes: [7, 'strings'],
+    parameters: [8, { msgs: parametersItem }],
+    responses: [9, { msg: responses }],
+    schemes: [10, 'strings'],
+    deprecated: [11, 'bool'],
+    security: [12, { msgs: (v, p, cx) => securityRequirement(v, p, cx) }],
+  },
+  ext: 13,
+};
+const operation: Kind = { msg: object(() => OPERATION) };
+
+const PATH_ITEM: Spec = {
+  fields: {
+    $ref: [1, 'string'],
+    get: [2, operation],
+    put: [3, operation],
+    post: [4, operation],
+    delete: [5, operation],
+    options: [6, operation],
+    head: [7, operation],
+    patch: [8, operation],
+    parameters: [9, { msgs: parametersItem }],
+  },
+  ext: 10,
+};
+
+/** Paths: vendor_extension = 1, path = 2 (NamedPathItem per `/` key). */
+const paths: Encode = (v, path, cx) => {
+  if (!isObject(v)) {
+    cx.unmapped.push(path);
+    return undefined;
+  }
+  const ext: [string, unknown][] = [];
+  const items: [string, unknown][] = [];
+  for (const [key, value] of Object.entries(v)) {
+    if (key.startsWith('x-')) ext.push([key, value]);
+    else if (key.startsWith('/')) items.push([key, value]);
+    else cx.unmapped.push(`${path}.${key}`);
+  }
+  const w = new ProtoWriter();
+  writeExtensions(w, 1, ext);
+  for (const [name, value] of items) {
+    const entry = new ProtoWriter().string(1, name);
+    const item = object(() => PATH_ITEM)(value, `${path}.${name}`, cx);
+    if (item) entry.message(2, item);
+    w.message(2, entry);
+  }
+  return w;
+};
+
+// --- Document ---
+
+/** SecurityRequirement: additional_properties = 1, NamedStringArray{name 1, value 2 StringArray{value 1}}. */
+const securityRequirement: Encode = named((v, path, cx) => {
+  if (!Array.isArray(v) || !v.every((s) => typeof s === 'string')) {
+    cx.unmapped.push(path);
+    return undefined;
+  }
+  return new ProtoWriter().repeatedString(1, v as string[]);
+});
+
+const BASIC_SECURITY: Spec = { fields: { type: [1, 'string'], description: [2, 'string'] }, ext: 3 };
+const API_KEY_SECURITY: Spec = { fields: { type: [1, 'string'], name: [2, 'string'], in: [3, 'string'], description: [4, 'string'] }, ext: 5 };
+
+/** SecurityDefinitionsItem: basic_authentication_security = 1, api_key_security = 2 (oauth2 left out). */
+const securityDefinitionsItem: Encode = (v, path, cx) => {
+  if (isObject(v) && v.type === 'basic') return new ProtoWriter().message(1, encodeWith(BASIC_SECURITY, v, path, cx));
+  if (isObject(v) && v.type === 'apiKey') return new ProtoWriter().message(2, encodeWith(API_KEY_SECURITY, v, path, cx));
+  cx.unmapped.push(path);
+  return undefined;
+};
+
+const CONTACT: Spec = { fields: { name: [1, 'string'], url: [2, 'string'], email: [3, 'string'] }, ext: 4 };
+const LICENSE: Spec = { fields: { name: [1, 'string'], url: [2, 'string'] }, ext: 3 };
+const INFO: Spec = {
+  fields: {
+    title: [1, 'string'],
+    version: [2, 'string'],
+    description: [3, 'string'],
+    termsOfService: [4, 'string'],
+    contact: [5, { msg: object(() => CONTACT) }],
+    license: [6, { msg: object(() => LICENSE) }],
+  },
+  ext: 7,
+};
+const TAG: Spec = { fields: { name: [1, 'string'], description: [2, 'string'], externalDocs: [3, externalDocs] }, ext: 4 };
+
+const DOCUMENT: Spec = {
+  fields: {
+    swagger: [1, 'string'],
+    info: [2, { msg: object(() => INFO) }],
+    host: [3, 'string'],
+    basePath: [4, 'string'],
+    schemes: [5, 'strings'],
+    consumes: [6, 'strings'],
+    produces: [7, 'strings'],
+    paths: [8, { msg: paths }],
+    definitions: [9, { msg: named(schema) }],
+    parameters: [10, { msg: named(parameter) }],
+    responses: [11, { msg: named(object(() => RESPONSE)) }],
+    security: [12, { msgs: securityRequirement }],
+    securityDefinitions: [13, { msg: named(securityDefinitionsItem) }],
+    tags: [14, { msgs: object(() => TAG) }],
+    externalDocs: [15, externalDocs],
+  },
+  ext: 16,
+};
+
+// ---------------------------------------------------------------------------------------------
+// YAML text of Any values
+
+/**
+ * A JSON value as gnostic stores it in Any.yaml: yaml.v3's Marshal of the value's node (block
+ * style, four-space indentation, a sequence item's mapping two columns in, strings quoted only where
+ * plain text would read as something else), with a trailing newline.
+ */
+export function gnosticYaml(value: unknown): string {
+  return render(value, 0).join('\n') + '\n';
+}
+
+/** Lines of `value` at `indent`; the first line carries no indentation (the caller places it). */
+function render(value: unknown, indent: number): string[] {
+  if (Array.isArray(value)) {
+    if (value.length === 0) return ['[]'];
+    const lines: string[] = [];
+    const pad = ' '.repeat(indent);
+    value.forEach((item, i) => {
+      const inner = render(item, indent + 2);
+      lines.push(`${i === 0 ? '' : pad}- ${inner[0]}`, ...inner.slice(1));
+    });
+    return lines;
+  }
+  if (isObject(value)) {
+    const entries = Object.entries(value);
+    if (entries.length === 0) return ['{}'];
+    const lines: string[] = [];
+    const pad = ' '.repeat(indent);
+    // yaml.v3: a nested block moves to the next multiple of the indentation (4).
+    const childIndent = 4 * Math.floor((indent + 4) / 4);
+    entries.forEach(([k, v], i) => {
+      const key = `${i === 0 ? '' : pad}${scalarText(k)}:`;
+      if (isBlock(v)) {
+        const inner = render(v, childIndent);
+        lines.push(key, ' '.repeat(childIndent) + inner[0], ...inner.slice(1));
+      } else {
+        lines.push(`${key} ${render(v, childIndent)[0]}`);
+      }
+    });
+    return lines;
+  }
+  return [scalarText(value)];
+}
+
+/** A non-empty array or object (written as a block; empty ones are written `[]`/`{}` inline). */
+function isBlock(v: unknown): boolean {
+  return Array.isArray(v) ? v.length > 0 : isObject(v) && Object.keys(v).length > 0;
+}
+
+/** Words YAML 1.1 (what yaml.v2 readers such as kubectl's use) or 1.2 read as booleans or null. */
+const RESERVED = /^(y|Y|yes|Yes|YES|n|N|no|No|NO|true|True|TRUE|false|False|FALSE|on|On|ON|off|Off|OFF|null|Null|NULL|~)$/;
+
+function scalarText(v: unknown): string {
+  if (v === null || v === undefined) return 'null';
+  if (typeof v === 'boolean') return v ? 'true' : 'false';
+  if (typeof v === 'number') return Number.isFinite(v) ? String(v) : v > 0 ? '.inf' : v < 0 ? '-.inf' : '.nan';
+  const s = String(v);
+  return plainSafe(s) ? s : JSON.stringify(s);
+}
+
+/**
+ * Whether a string can be written plain and read back as the same string: starts with a letter, `_`
+ * or `/`, has only letters, digits, spaces and `_./,()-+=` (no `: `, ` #` or quotes), no reserved
+ * word, and is short enough that yaml.v3 would not fold it.
+ */
+function plainSafe(s: string): boolean {
+  return s.length <= 72 && /^[A-Za-z_/][A-Za-z0-9_./,()+=-]*(?: [A-Za-z0-9_./,()+=-]+)*$/.test(s) && !RESERVED.test(s);
+}
