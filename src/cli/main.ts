@@ -4,12 +4,18 @@
 
 import { parseArgs } from 'node:util';
 import type { ParseArgsConfig } from 'node:util';
+import { join } from 'node:path';
 import { startCluster } from '../server/cluster.js';
+import { startNodeAgents } from '../server/agents.js';
+import type { NodeAgents } from '../server/agents.js';
 
 const USAGE = `usage:
   berth up     [--data-dir DIR] [--port P] [--dns-port P] [--nodes N] [--runtime process|simulated] [-v]
   berth server [--data-dir DIR] [--port P] [--dns-port P] [--store sqlite|memory|etcd] [--etcd-endpoints URL,...] [-v]
-  berth agent  --kubeconfig FILE --node-name NAME [--runtime process|simulated]`;
+  berth agent  --kubeconfig FILE --node-name NAME [--runtime process|simulated] [--data-dir DIR]
+
+  --node-monitor-grace-period DURATION (up, server): how long a node may miss its lease before it
+      is Unknown (Go duration, e.g. 40s, 1m30s; default 40s)`;
 
 const COMMON = {
   'data-dir': { type: 'string', default: './.berth' },
@@ -28,6 +34,28 @@ function fail(msg: string): never {
 
 function say(line: string): void {
   process.stdout.write(`berth: ${line}\n`);
+}
+
+/** A Go duration (`40s`, `1m30s`, `500ms`) in milliseconds. */
+export function parseDuration(v: string, flag: string): number {
+  const units: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 };
+  const re = /(\d+(?:\.\d+)?)(ms|s|m|h)/gy;
+  let total = 0;
+  let seen = 0;
+  let m: RegExpExecArray | null;
+  while ((m = re.exec(v))) {
+    total += Number(m[1]) * units[m[2]];
+    seen = re.lastIndex;
+  }
+  if (!v || seen !== v.length) fail(`--${flag} must be a duration such as 40s or 1m30s, not ${JSON.stringify(v)}`);
+  return total;
+}
+
+/** The runtime to use: simulated until the process runtime exists, saying so when asked for it. */
+function chooseRuntime(asked: string | undefined): 'simulated' {
+  if (asked !== undefined && asked !== 'process' && asked !== 'simulated') fail(`--runtime must be process or simulated, not ${JSON.stringify(asked)}`);
+  if (asked === 'process') say('runtime: process is not available yet; using simulated (pods move through their phases without processes)');
+  return 'simulated';
 }
 
 function parsePort(v: string, flag: string): number {
@@ -56,16 +84,17 @@ async function runControlPlane(cmd: 'up' | 'server', argv: string[]): Promise<vo
   const store = (values.store as string | undefined) ?? 'sqlite';
   if (store === 'etcd') fail('--store etcd is not available yet: this berth serves sqlite and memory stores');
   if (store !== 'sqlite' && store !== 'memory') fail(`--store must be sqlite, memory or etcd, not ${JSON.stringify(store)}`);
-  if (values.runtime !== undefined && values.runtime !== 'process' && values.runtime !== 'simulated') {
-    fail(`--runtime must be process or simulated, not ${JSON.stringify(values.runtime)}`);
-  }
+  const runtime = cmd === 'up' ? chooseRuntime(values.runtime as string | undefined) : undefined;
+  let nodes = 0;
   if (cmd === 'up') {
-    const n = Number(values.nodes);
-    if (!Number.isInteger(n) || n < 0) fail(`--nodes must be a non-negative integer, not ${JSON.stringify(values.nodes)}`);
+    nodes = Number(values.nodes);
+    if (!Number.isInteger(nodes) || nodes < 0) fail(`--nodes must be a non-negative integer, not ${JSON.stringify(values.nodes)}`);
   }
-  for (const flag of ['dns-port', 'nodes', 'runtime', 'node-monitor-grace-period']) {
+  const grace = values['node-monitor-grace-period'] as string | undefined;
+  const nodeMonitorGracePeriodMs = grace === undefined ? undefined : parseDuration(grace, 'node-monitor-grace-period');
+  for (const flag of ['dns-port', ...(cmd === 'server' ? ['runtime'] : [])]) {
     if (process.argv.some((a) => a === `--${flag}` || a.startsWith(`--${flag}=`))) {
-      say(`--${flag} is accepted but ignored: this berth has no node agents, DNS or node lifecycle yet`);
+      say(`--${flag} is accepted but ignored: this berth has no ${flag === 'runtime' ? 'node agents in `berth server`' : 'cluster DNS yet'}`);
     }
   }
 
@@ -76,6 +105,7 @@ async function runControlPlane(cmd: 'up' | 'server', argv: string[]): Promise<vo
     log: say,
     verbose: !!values.verbose,
     standardStorageClass: cmd === 'up',
+    nodeMonitorGracePeriodMs,
   }).catch((e: NodeJS.ErrnoException) => {
     if (e.code === 'EADDRINUSE') fail(`cannot listen on port ${port}: it is already in use (choose another with --port, or --port 0 for a free one)`);
     if (/database is locked/.test(e.message)) {
@@ -83,6 +113,11 @@ async function runControlPlane(cmd: 'up' | 'server', argv: string[]): Promise<vo
     }
     fail(`could not start: ${e.message}`);
   });
+  let agents: NodeAgents | undefined;
+  if (nodes > 0) {
+    agents = await startNodeAgents(cluster.client, { count: nodes, runtime: runtime!, dataDir: join(values['data-dir'] as string, 'agents'), log: values.verbose ? say : undefined });
+    say(`agents: ${agents.names.join(', ')} (runtime ${runtime})`);
+  }
   say('ready');
   process.stdout.write(`export KUBECONFIG=${cluster.kubeconfigPath}\n`);
 
@@ -91,6 +126,7 @@ async function runControlPlane(cmd: 'up' | 'server', argv: string[]): Promise<vo
     if (stopping) return;
     stopping = true;
     say(`${sig} received, shutting down`);
+    await agents?.stop();
     await cluster.stop();
     say('stopped');
     process.exit(0);
@@ -106,8 +142,7 @@ async function main(): Promise<void> {
     case 'server':
       return runControlPlane(cmd, rest);
     case 'agent':
-      fail('berth agent is not available yet: node agents arrive with the node-agent work; use `berth up` for now');
-    // eslint-disable-next-line no-fallthrough
+      return runAgent(rest);
     case undefined:
     case '-h':
     case '--help':
@@ -117,6 +152,54 @@ async function main(): Promise<void> {
     default:
       fail(`unknown command ${JSON.stringify(cmd)}\n${USAGE}`);
   }
+}
+
+async function runAgent(argv: string[]): Promise<void> {
+  let values: Record<string, string | boolean | undefined>;
+  try {
+    values = parseArgs({
+      args: argv,
+      options: {
+        kubeconfig: { type: 'string' },
+        'node-name': { type: 'string' },
+        runtime: { type: 'string' },
+        'data-dir': { type: 'string', default: './.berth-agent' },
+        verbose: { type: 'boolean', short: 'v', default: false },
+        help: { type: 'boolean', short: 'h', default: false },
+      },
+      allowPositionals: false,
+    }).values as typeof values;
+  } catch (e) {
+    fail(`${(e as Error).message}\n${USAGE}`);
+  }
+  if (values.help) {
+    process.stdout.write(`${USAGE}\n`);
+    return;
+  }
+  if (!values.kubeconfig) fail('berth agent needs --kubeconfig FILE (the kubeconfig `berth server` wrote)');
+  if (!values['node-name']) fail('berth agent needs --node-name NAME');
+  const runtime = chooseRuntime(values.runtime as string | undefined);
+  const { startRemoteAgent } = await import('../server/agents.js');
+  const agent = await startRemoteAgent({
+    kubeconfig: values.kubeconfig as string,
+    nodeName: values['node-name'] as string,
+    runtime,
+    dataDir: values['data-dir'] as string,
+    log: values.verbose ? say : undefined,
+  }).catch((e: Error) => fail(`could not start the agent: ${e.message}`));
+  say(`agent: node ${values['node-name']} joined ${agent.server} (runtime ${runtime})`);
+  say('ready');
+  let stopping = false;
+  const shutdown = async (sig: string) => {
+    if (stopping) return;
+    stopping = true;
+    say(`${sig} received, shutting down`);
+    await agent.stop();
+    say('stopped');
+    process.exit(0);
+  };
+  process.on('SIGINT', () => void shutdown('SIGINT'));
+  process.on('SIGTERM', () => void shutdown('SIGTERM'));
 }
 
 await main();

@@ -16,6 +16,7 @@ import { startControllers } from './controllers.js';
 import { defaultStorageClass } from '../apiserver/admission/default-storage-class.js';
 import { storageObjectInUseProtection } from '../apiserver/admission/storage-protection.js';
 import { persistentVolumeClaimResize } from '../apiserver/admission/pvc-resize.js';
+import { defaultTolerationSeconds } from '../apiserver/admission/default-toleration-seconds.js';
 import { STORAGE_CLASSES } from '../client/resources.js';
 import { isApiError } from '../api/errors.js';
 import { DEFAULT_CLASS_ANNOTATION } from '../api/storage/storage-class.js';
@@ -33,6 +34,7 @@ export interface ClusterOptions {
   verbose?: boolean;
   /** Install the `standard` StorageClass (berth up): local-path, WaitForFirstConsumer, default. */
   standardStorageClass?: boolean;
+  nodeMonitorGracePeriodMs?: number;
 }
 
 export interface Cluster {
@@ -78,6 +80,8 @@ export async function startCluster(opts: ClusterOptions): Promise<Cluster> {
       serviceIpAllocator(() => api.serverParts),
       defaultStorageClass(() => api.serverParts),
       storageObjectInUseProtection(),
+      defaultTolerationSeconds(),
+      // Last: it defers to validation's answer for claims validation would reject anyway.
       persistentVolumeClaimResize(() => api.serverParts),
     ],
     fieldManager,
@@ -104,7 +108,7 @@ export async function startCluster(opts: ClusterOptions): Promise<Cluster> {
 
   const client = new Client(new InProcessTransport((req) => api.handle(req), 'berth-controller-manager'));
   if (opts.standardStorageClass) await ensureStandardStorageClass(client);
-  const controllers = await startControllers(client, { dataDir, log: opts.verbose ? opts.log : undefined });
+  const controllers = await startControllers(client, { dataDir, nodeMonitorGracePeriodMs: opts.nodeMonitorGracePeriodMs, log: opts.verbose ? opts.log : undefined });
   opts.log(`controllers: ${controllers.names.join(', ')}`);
 
   return {

@@ -19,6 +19,13 @@ import { LocalPathProvisioner } from '../provisioners/local-path.js';
 import { NfsSubdirProvisioner } from '../provisioners/nfs-subdir.js';
 import { Resizer } from '../provisioners/resizer.js';
 import { GarbageCollector } from '../controllers/garbage-collector/garbage-collector.js';
+import { Scheduler } from '../scheduler/scheduler.js';
+import { AttachDetachController } from '../controllers/attach-detach.js';
+import { NodeLifecycleController } from '../controllers/node-lifecycle.js';
+import { TaintEvictionController } from '../controllers/taint-eviction.js';
+import { PodGarbageCollector } from '../controllers/pod-gc.js';
+import { NodeIpamController } from '../controllers/node-ipam.js';
+import { StatefulSetController } from '../controllers/statefulset/statefulset-controller.js';
 import { LOCAL_PATH_PROVISIONER, NFS_SUBDIR_PROVISIONER } from '../api/storage/well-known.js';
 
 export interface Controllers {
@@ -31,7 +38,14 @@ interface Startable {
   stop(): void | Promise<void>;
 }
 
-export async function startControllers(client: Client, opts: { dataDir: string; log?: (l: string) => void }): Promise<Controllers> {
+export interface ControllerOptions {
+  dataDir: string;
+  /** --node-monitor-grace-period (Kubernetes' default 40 s). */
+  nodeMonitorGracePeriodMs?: number;
+  log?: (l: string) => void;
+}
+
+export async function startControllers(client: Client, opts: ControllerOptions): Promise<Controllers> {
   // Kubernetes' --pvclaimbinder-sync-period: every object is looked at again every 15 s.
   const informers = new SharedInformers(client, { log: opts.log, resyncMs: 15_000 });
   const deps = controllerDeps(client, informers, { log: opts.log, host: hostname() });
@@ -44,6 +58,13 @@ export async function startControllers(client: Client, opts: { dataDir: string; 
     [LOCAL_PATH_PROVISIONER, new ProvisionController(deps, new LocalPathProvisioner({ basePath: join(opts.dataDir, 'volumes', 'local') }))],
     [NFS_SUBDIR_PROVISIONER, new ProvisionController(deps, new NfsSubdirProvisioner({ exportPath: join(opts.dataDir, 'volumes', 'nfs-export'), server: nfsServer }))],
     ['resizer', new Resizer(deps, { provisioners: [LOCAL_PATH_PROVISIONER, NFS_SUBDIR_PROVISIONER] })],
+    ['statefulset', new StatefulSetController(deps)],
+    ['scheduler', new Scheduler(deps)],
+    ['attach-detach', new AttachDetachController(deps)],
+    ['node-ipam', new NodeIpamController(deps)],
+    ['node-lifecycle', new NodeLifecycleController(deps, { nodeMonitorGracePeriodMs: opts.nodeMonitorGracePeriodMs ?? 40_000 })],
+    ['taint-eviction', new TaintEvictionController(deps)],
+    ['pod-gc', new PodGarbageCollector(deps)],
     // Built before the informers start: it registers an informer for every discoverable resource.
     ['garbage-collector', await GarbageCollector.create(deps)],
   ];
