@@ -15,7 +15,9 @@ const USAGE = `usage:
   berth agent  --kubeconfig FILE --node-name NAME [--runtime process|simulated] [--data-dir DIR]
 
   --node-monitor-grace-period DURATION (up, server): how long a node may miss its lease before it
-      is Unknown (Go duration, e.g. 40s, 1m30s; default 40s)`;
+      is Unknown (Go duration, e.g. 40s, 1m30s; default 40s)
+  --controllers LIST (up, server): which controllers run, as kube-controller-manager's flag:
+      '*' for all (the default), a name to add one, -name to leave one out (e.g. '*,-scheduler')`;
 
 const COMMON = {
   'data-dir': { type: 'string', default: './.berth' },
@@ -23,6 +25,7 @@ const COMMON = {
   'dns-port': { type: 'string' },
   runtime: { type: 'string' },
   'node-monitor-grace-period': { type: 'string' },
+  controllers: { type: 'string' },
   verbose: { type: 'boolean', short: 'v', default: false },
   help: { type: 'boolean', short: 'h', default: false },
 } as const;
@@ -106,6 +109,7 @@ async function runControlPlane(cmd: 'up' | 'server', argv: string[]): Promise<vo
     verbose: !!values.verbose,
     standardStorageClass: cmd === 'up',
     nodeMonitorGracePeriodMs,
+    controllers: values.controllers === undefined ? undefined : String(values.controllers).split(',').map((x) => x.trim()).filter(Boolean),
   }).catch((e: NodeJS.ErrnoException) => {
     if (e.code === 'EADDRINUSE') fail(`cannot listen on port ${port}: it is already in use (choose another with --port, or --port 0 for a free one)`);
     if (/database is locked/.test(e.message)) {

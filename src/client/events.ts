@@ -1,11 +1,13 @@
 // Records core/v1 Events about objects, as client-go's EventRecorder does: the first occurrence
 // creates `<name>.<hex time>` in the object's namespace (`default` for cluster-scoped objects);
 // a repeat of the same type, reason and message for the same object bumps count and
-// lastTimestamp. Recording never blocks or fails the caller: errors are logged and dropped.
+// lastTimestamp; similar events are combined and floods dropped (event-correlator.ts). Recording
+// never blocks or fails the caller: errors are logged and dropped.
 
 import type { KObject } from '../api/resource.js';
 import type { Client } from './client.js';
 import { EVENTS } from './resources.js';
+import { EventCorrelator } from './event-correlator.js';
 
 export type EventType = 'Normal' | 'Warning';
 
@@ -27,6 +29,7 @@ function rfc3339(d: Date): string {
 export class EventRecorder {
   private readonly seen = new Map<string, Seen>();
   private readonly pending = new Set<Promise<void>>();
+  private readonly correlator = new EventCorrelator();
 
   constructor(
     private readonly client: Client,
@@ -46,10 +49,13 @@ export class EventRecorder {
     while (this.pending.size) await Promise.all([...this.pending]);
   }
 
-  private async record(obj: KObject, type: EventType, reason: string, message: string): Promise<void> {
+  private async record(obj: KObject, type: EventType, reason: string, given: string): Promise<void> {
     const m = obj.metadata ?? {};
-    const now = rfc3339((this.opts.now ?? (() => new Date()))());
-    const key = `${m.uid ?? `${m.namespace}/${m.name}`}\0${type}\0${reason}\0${message}`;
+    const at = (this.opts.now ?? (() => new Date()))();
+    const now = rfc3339(at);
+    const c = this.correlator.correlate({ object: m.uid ?? `${obj.kind}/${m.namespace}/${m.name}`, type, reason, message: given }, at.getTime());
+    if (c.skip) return;
+    const { key, message } = c;
     const prev = this.seen.get(key);
     if (prev) {
       prev.count++;

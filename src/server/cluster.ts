@@ -35,6 +35,8 @@ export interface ClusterOptions {
   /** Install the `standard` StorageClass (berth up): local-path, WaitForFirstConsumer, default. */
   standardStorageClass?: boolean;
   nodeMonitorGracePeriodMs?: number;
+  /** --controllers (default all). */
+  controllers?: string[];
 }
 
 export interface Cluster {
@@ -108,7 +110,7 @@ export async function startCluster(opts: ClusterOptions): Promise<Cluster> {
 
   const client = new Client(new InProcessTransport((req) => api.handle(req), 'berth-controller-manager'));
   if (opts.standardStorageClass) await ensureStandardStorageClass(client);
-  const controllers = await startControllers(client, { dataDir, nodeMonitorGracePeriodMs: opts.nodeMonitorGracePeriodMs, log: opts.verbose ? opts.log : undefined });
+  const controllers = await startControllers(client, { dataDir, nodeMonitorGracePeriodMs: opts.nodeMonitorGracePeriodMs, enabled: opts.controllers, log: opts.verbose ? opts.log : undefined });
   opts.log(`controllers: ${controllers.names.join(', ')}`);
 
   return {

@@ -40,6 +40,8 @@ interface Startable {
 
 export interface ControllerOptions {
   dataDir: string;
+  /** kube-controller-manager's --controllers: `*` for all, `name` to add one, `-name` to leave one out. */
+  enabled?: string[];
   /** --node-monitor-grace-period (Kubernetes' default 40 s). */
   nodeMonitorGracePeriodMs?: number;
   log?: (l: string) => void;
@@ -68,16 +70,33 @@ export async function startControllers(client: Client, opts: ControllerOptions):
     // Built before the informers start: it registers an informer for every discoverable resource.
     ['garbage-collector', await GarbageCollector.create(deps)],
   ];
+  const known = new Set(['namespace', ...running.map(([n]) => n)]);
+  for (const entry of opts.enabled ?? []) {
+    const name = entry.replace(/^-/, '');
+    if (name !== '*' && !known.has(name)) {
+      for (const [, c] of running) await c.stop();
+      throw new Error(`--controllers: "${name}" is not in the list of known controllers (${[...known].join(', ')})`);
+    }
+  }
+  const wanted = (name: string) => isEnabled(name, opts.enabled ?? ['*']);
+  for (const [name, c] of running) if (!wanted(name)) await c.stop();
+  const chosen = running.filter(([name]) => wanted(name));
   await informers.start();
-  for (const [, c] of running) await c.start();
+  for (const [, c] of chosen) await c.start();
   const namespaces = new NamespaceController(client, { log: opts.log });
   await namespaces.start();
   return {
-    names: ['namespace', ...running.map(([n]) => n)],
+    names: ['namespace', ...chosen.map(([n]) => n)],
     async stop() {
       await namespaces.stop();
-      for (const [, c] of running) await c.stop();
+      for (const [, c] of chosen) await c.stop();
       await informers.stop();
     },
   };
+}
+
+/** The --controllers rule: an explicit `-name` disables, `name` or `*` enables. */
+export function isEnabled(name: string, list: string[]): boolean {
+  if (list.includes(`-${name}`)) return false;
+  return list.includes(name) || list.includes('*');
 }

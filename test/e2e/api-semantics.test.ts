@@ -10,7 +10,9 @@ import type { Berth } from './harness.js';
 
 let b: Berth;
 before(async () => {
-  b = await startBerth();
+  // No node agents (a pod on node-1 stays Terminating until force-deleted), and no StatefulSet
+  // controller or pod GC writing to the objects these tests examine.
+  b = await startBerth({ args: ['--nodes', '0', '--controllers', '*,-statefulset,-pod-gc'] });
 });
 after(async () => {
   await b?.stop();

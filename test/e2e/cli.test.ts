@@ -34,7 +34,7 @@ test('bad flags and commands exit 2 with one sentence saying what is wrong', asy
 test('a second berth on the same data dir is refused; SIGTERM stops the first cleanly', async () => {
   const first = await startBerth({ args: ['--nodes', '3'] });
   try {
-    assert.match(first.output(), /--nodes is accepted but ignored/);
+    assert.match(first.output(), /agents: node-1, node-2, node-3 \(runtime simulated\)/);
     const second = await berth(['up', '--port', '0', '--data-dir', first.dataDir]);
     assert.equal(second.code, 2);
     assert.match(second.out, /is in use by another berth process/);

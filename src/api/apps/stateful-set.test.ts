@@ -149,3 +149,30 @@ test('printer row() prints READY as ready/replicas and the wide container cells'
   o.spec.template.spec.containers.push({ name: 'sidecar', image: 'busybox' });
   assert.deepEqual(sts.printer.row(o, { now: NOW }).slice(1), ['1/2', '5m', 'nginx,sidecar', 'registry.k8s.io/nginx-slim:0.24,busybox']);
 });
+
+test('statefulSetResource keeps and validates rollingUpdate.maxUnavailable', () => {
+  const set = (mu: unknown) => ({
+    apiVersion: 'apps/v1',
+    kind: 'StatefulSet',
+    metadata: { name: 'web', namespace: 'default' },
+    spec: {
+      serviceName: 'nginx',
+      selector: { matchLabels: { app: 'nginx' } },
+      updateStrategy: { type: 'RollingUpdate', rollingUpdate: { maxUnavailable: mu } },
+      template: { metadata: { labels: { app: 'nginx' } }, spec: { containers: [{ name: 'nginx', image: 'nginx' }] } },
+    },
+  });
+  const ok = set(2);
+  sts.defaults!(ok);
+  assert.deepEqual(sts.validate!(ok), []);
+  assert.equal(ok.spec.updateStrategy.rollingUpdate.maxUnavailable, 2);
+  for (const [mu, msg] of [
+    [0, 'cannot be 0'],
+    ['150%', 'must not be greater than 100%'],
+  ] as const) {
+    const bad = set(mu);
+    sts.defaults!(bad);
+    const errs = sts.validate!(bad);
+    assert.ok(errs.some((e) => e.field === 'spec.updateStrategy.rollingUpdate.maxUnavailable' && e.detail === msg), JSON.stringify(errs));
+  }
+});

@@ -6,8 +6,9 @@
 // Stricter than Kubernetes, on purpose: the pod template is validated like a Deployment's (with
 // each claim template standing in as a PVC volume, as the controller will mount it) and so are the
 // claim templates, so a StatefulSet whose pods or claims could never be created is refused up front.
-// Deliberately absent: maxUnavailable (its 1.32 feature gate is off; the field is dropped) and
-// serviceName checks (Kubernetes has none). Generation bumps are the registry's.
+// rollingUpdate.maxUnavailable is served and honoured (Kubernetes 1.32 drops it behind the alpha
+// MaxUnavailableStatefulSet gate; berth behaves as with the gate on, without defaulting it, so an
+// unset field still means 1). Deliberately absent: serviceName checks (Kubernetes has none). Generation bumps are the registry's.
 
 import type { FieldError } from '../errors.js';
 import { forbiddenField, invalid, notSupported, required } from '../errors.js';
@@ -23,6 +24,9 @@ import { workloadScale } from './selector-string.js';
 import { CONTAINERS_COLUMN, IMAGES_COLUMN, containerCells } from './workload-printers.js';
 import {
   defaultPodTemplate,
+  intOrPercentValue,
+  notMoreThan100Percent,
+  validateIntOrPercent,
   nonnegative,
   validateCollisionCount,
   validateReplicaCounters,
@@ -63,8 +67,17 @@ function validateUpdateStrategy(strategy: any): FieldError[] {
       return [required(path)];
     case 'OnDelete':
       return strategy.rollingUpdate != null ? [invalid(`${path}.rollingUpdate`, strategy.rollingUpdate, "only allowed for updateStrategy 'RollingUpdate'")] : [];
-    case 'RollingUpdate':
-      return nonnegative(strategy.rollingUpdate?.partition, `${path}.rollingUpdate.partition`);
+    case 'RollingUpdate': {
+      const errs = nonnegative(strategy.rollingUpdate?.partition, `${path}.rollingUpdate.partition`);
+      const mu = strategy.rollingUpdate?.maxUnavailable;
+      if (mu != null) {
+        const p = `${path}.rollingUpdate.maxUnavailable`;
+        errs.push(...validateIntOrPercent(mu, p));
+        if (intOrPercentValue(mu) === 0) errs.push(invalid(p, mu, 'cannot be 0'));
+        errs.push(...notMoreThan100Percent(mu, p));
+      }
+      return errs;
+    }
     default:
       return [invalid(path, strategy, "must be 'RollingUpdate' or 'OnDelete'")];
   }
@@ -150,12 +163,6 @@ function validateStatusUpdate(obj: KObject, old: KObject): FieldError[] {
   ];
 }
 
-/** maxUnavailable needs the MaxUnavailableStatefulSet gate, off in 1.32. */
-function dropDisabledFields(obj: KObject, old?: KObject): void {
-  const ru = obj.spec?.updateStrategy?.rollingUpdate;
-  if (ru && typeof ru === 'object' && old?.spec?.updateStrategy?.rollingUpdate?.maxUnavailable == null) delete ru.maxUnavailable;
-}
-
 const columns: TableColumn[] = [
   NAME_COLUMN,
   column('Ready', 'string', 'Number of the pod with ready state'),
@@ -188,10 +195,6 @@ export const statefulSetResource: ResourceDef = {
   defaults,
   prepareForCreate(obj) {
     obj.status = { replicas: 0, availableReplicas: 0 };
-    dropDisabledFields(obj);
-  },
-  prepareForUpdate(obj, old) {
-    dropDisabledFields(obj, old);
   },
   validate: (obj) => [...validateCoreObjectMeta(obj, META), ...validateSpec(obj.spec)],
   validateUpdate,

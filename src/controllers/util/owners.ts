@@ -31,9 +31,12 @@ export function newControllerRef(owner: KObject, apiVersion: string, kind: strin
   return { apiVersion, kind, name: owner.metadata!.name!, uid: owner.metadata!.uid!, controller: true, blockOwnerDeletion: true };
 }
 
-/** A merge patch that adopts obj (still ownerless) under owner, guarded by obj's uid. */
+/**
+ * A strategic merge patch that adopts obj under owner, guarded by obj's uid: ownerReferences merge
+ * by uid, so only the new reference is sent and a reference someone else adds meanwhile survives.
+ */
 export function adoptPatch(obj: KObject, ref: OwnerReference): unknown {
-  return { metadata: { ownerReferences: [...ownerReferences(obj), ref], uid: obj.metadata?.uid } };
+  return { metadata: { ownerReferences: [ref], uid: obj.metadata?.uid } };
 }
 
 /** A strategic merge patch removing owner's reference from obj (release), guarded by obj's uid. */
