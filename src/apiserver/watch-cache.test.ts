@@ -98,3 +98,34 @@ test('a hint whose value differs from the stored one is ignored', async () => {
   await cache.stop();
   await store.close();
 });
+
+test('subscribe() with a scope delivers only its resource, and with a trigger only objects that had or have the value', async () => {
+  const { store, cache } = await setup();
+  const all: string[] = [];
+  const pods: string[] = [];
+  const onNode1: string[] = [];
+  const name = (ev: CacheEvent) => `${ev.type} ${ev.object.obj.metadata?.name}`;
+  const stops = [
+    cache.subscribe((ev) => all.push(name(ev))),
+    cache.subscribe((ev) => pods.push(name(ev)), { resource: '/core/pods/default/' }),
+    cache.subscribe((ev) => onNode1.push(name(ev)), {
+      resource: '/core/pods/',
+      trigger: { field: 'spec.nodeName', value: 'node-1', of: (o) => o.spec?.nodeName ?? '' },
+    }),
+  ];
+  const put = (k: string, v: unknown) => store.create(k, JSON.stringify(v));
+  await put('/core/configmaps/default/cm', { metadata: { name: 'cm' } });
+  await put('/core/pods/default/a', { metadata: { name: 'a' }, spec: { nodeName: 'node-1' } });
+  const b = await put('/core/pods/default/b', { metadata: { name: 'b' }, spec: {} });
+  // b moves onto node-1, then a moves away from it: both are events of node-1's watcher.
+  await store.update('/core/pods/default/b', JSON.stringify({ metadata: { name: 'b' }, spec: { nodeName: 'node-1' } }), b.modRevision);
+  const a = (await store.get('/core/pods/default/a'))!;
+  const last = await store.update('/core/pods/default/a', JSON.stringify({ metadata: { name: 'a' }, spec: { nodeName: 'node-2' } }), a.modRevision);
+  await cache.waitFor(last.modRevision);
+  assert.deepEqual(all, ['ADDED cm', 'ADDED a', 'ADDED b', 'MODIFIED b', 'MODIFIED a']);
+  assert.deepEqual(pods, ['ADDED a', 'ADDED b', 'MODIFIED b', 'MODIFIED a']);
+  assert.deepEqual(onNode1, ['ADDED a', 'MODIFIED b', 'MODIFIED a']);
+  for (const s of stops) s();
+  await cache.stop();
+  await store.close();
+});

@@ -50,7 +50,10 @@ export class WatchCache {
   private readonly historySize: number;
   /** Oldest revision a watch may resume from. */
   private oldestResumable = 0;
+  /** Listeners of every event, of one resource, and of one resource's objects with a field value. */
   private readonly listeners = new Set<CacheListener>();
+  private readonly byResource = new Map<string, Set<CacheListener>>();
+  private readonly byTrigger = new Map<string, Map<string, Trigger>>();
   private readonly waiters: { rv: number; resolve: () => void }[] = [];
   private readonly hints = new Map<string, { value: string; obj: KObject }>();
   private abort = new AbortController();
@@ -149,7 +152,7 @@ export class WatchCache {
     this.sorted.delete(resourcePrefixOf(ev.kv.key));
     this.revision = ev.revision;
     this.record(cev);
-    for (const l of this.listeners) l(cev);
+    this.notify(cev);
     this.wake();
   }
 
@@ -221,8 +224,73 @@ export class WatchCache {
     return this.oldestResumable;
   }
 
-  subscribe(l: CacheListener): () => void {
-    this.listeners.add(l);
-    return () => this.listeners.delete(l);
+  /**
+   * Delivers every later event to l, or with a scope only the events of one resource
+   * (`/<group>/<plural>/`), and with a trigger only those whose object had or has that field value
+   * (kube-apiserver's indexed watchers: a node agent's watch on spec.nodeName=<node> does not see
+   * the pods of the other 999 nodes).
+   */
+  subscribe(l: CacheListener, scope?: WatchScope): () => void {
+    if (!scope) {
+      this.listeners.add(l);
+      return () => this.listeners.delete(l);
+    }
+    const rp = resourcePrefixOf(scope.resource);
+    if (!scope.trigger) {
+      let set = this.byResource.get(rp);
+      if (!set) this.byResource.set(rp, (set = new Set()));
+      set.add(l);
+      return () => {
+        set!.delete(l);
+        if (!set!.size && this.byResource.get(rp) === set) this.byResource.delete(rp);
+      };
+    }
+    const { field, value, of } = scope.trigger;
+    let fields = this.byTrigger.get(rp);
+    if (!fields) this.byTrigger.set(rp, (fields = new Map()));
+    let t = fields.get(field);
+    if (!t) fields.set(field, (t = { of, values: new Map() }));
+    let set = t.values.get(value);
+    if (!set) t.values.set(value, (set = new Set()));
+    set.add(l);
+    const trigger = t;
+    return () => {
+      set!.delete(l);
+      if (set!.size) return;
+      trigger.values.delete(value);
+      if (trigger.values.size) return;
+      fields!.delete(field);
+      if (!fields!.size) this.byTrigger.delete(rp);
+    };
   }
+
+  private notify(ev: CacheEvent): void {
+    for (const l of this.listeners) l(ev);
+    const rp = resourcePrefixOf(ev.object.key);
+    const rs = this.byResource.get(rp);
+    if (rs) for (const l of rs) l(ev);
+    const fields = this.byTrigger.get(rp);
+    if (!fields) return;
+    for (const t of fields.values()) {
+      const now = t.of(ev.object.obj);
+      const before = ev.prev ? t.of(ev.prev.obj) : now;
+      const a = t.values.get(now);
+      if (a) for (const l of a) l(ev);
+      if (before !== now) {
+        const b = t.values.get(before);
+        if (b) for (const l of b) l(ev);
+      }
+    }
+  }
+}
+
+export interface WatchScope {
+  /** A key prefix covering at least `/<group>/<plural>/`. */
+  resource: string;
+  trigger?: { field: string; value: string; of: (obj: KObject) => string };
+}
+
+interface Trigger {
+  of: (obj: KObject) => string;
+  values: Map<string, Set<CacheListener>>;
 }

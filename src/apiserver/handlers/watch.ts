@@ -13,7 +13,9 @@ import { buildTable, contentTypeOf, includeObjectParam, negotiate, partialMetada
 import type { OutputKind } from '../output.js';
 import { apiVersionOf } from './context.js';
 import type { HandlerContext } from './context.js';
-import { matches, parseFilter, parseRv, waitFresh } from './read.js';
+import { fieldGetter, matches, parseFilter, parseRv, waitFresh } from './read.js';
+import type { Filter } from './read.js';
+import type { WatchScope } from '../watch-cache.js';
 import { prefixFor } from '../registry/resource-store.js';
 import { expired } from '../../api/errors.js';
 import { parseBool } from '../query.js';
@@ -58,6 +60,17 @@ class Queue {
       this.wake = undefined;
     }
   }
+}
+
+/** Fields whose equality selectors index a watcher, as kube-apiserver's watch cache triggers do. */
+const TRIGGER_FIELDS = ['spec.nodeName', 'metadata.name'];
+
+function watchScope(ctx: HandlerContext, prefix: string, filter: Filter): WatchScope {
+  for (const field of TRIGGER_FIELDS) {
+    const req = filter.fields.find((r) => r.field === field && r.op === 'eq');
+    if (req) return { resource: prefix, trigger: { field, value: req.value, of: (o) => fieldGetter(ctx.def, o)(field) } };
+  }
+  return { resource: prefix };
 }
 
 export async function watchObjects(ctx: HandlerContext): Promise<ApiResponse> {
@@ -142,7 +155,7 @@ export async function watchObjects(ctx: HandlerContext): Promise<ApiResponse> {
     else backlog = evs;
   }
   // Same tick as the snapshot above: no event can slip between them.
-  const unsubscribe = error ? () => undefined : cache.subscribe(deliver);
+  const unsubscribe = error ? () => undefined : cache.subscribe(deliver, watchScope(ctx, prefix, filter));
 
   if (error) {
     queue.push(`{"type":"ERROR","object":${JSON.stringify(error.status)}}\n`);
