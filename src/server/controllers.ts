@@ -26,6 +26,10 @@ import { TaintEvictionController } from '../controllers/taint-eviction.js';
 import { PodGarbageCollector } from '../controllers/pod-gc.js';
 import { NodeIpamController } from '../controllers/node-ipam.js';
 import { StatefulSetController } from '../controllers/statefulset/statefulset-controller.js';
+import { ReplicaSetController } from '../controllers/replicaset.js';
+import { DeploymentController } from '../controllers/deployment/deployment-controller.js';
+import { EndpointsController } from '../controllers/endpoints.js';
+import { EndpointSliceController } from '../controllers/endpointslice.js';
 import { LOCAL_PATH_PROVISIONER, NFS_SUBDIR_PROVISIONER } from '../api/storage/well-known.js';
 
 export interface Controllers {
@@ -61,6 +65,10 @@ export async function startControllers(client: Client, opts: ControllerOptions):
     [NFS_SUBDIR_PROVISIONER, new ProvisionController(deps, new NfsSubdirProvisioner({ exportPath: join(opts.dataDir, 'volumes', 'nfs-export'), server: nfsServer }))],
     ['resizer', new Resizer(deps, { provisioners: [LOCAL_PATH_PROVISIONER, NFS_SUBDIR_PROVISIONER] })],
     ['statefulset', new StatefulSetController(deps)],
+    ['replicaset', new ReplicaSetController(deps)],
+    ['deployment', new DeploymentController(deps)],
+    ['endpoints', new EndpointsController(deps)],
+    ['endpointslice', new EndpointSliceController(deps)],
     ['scheduler', new Scheduler(deps)],
     ['attach-detach', new AttachDetachController(deps)],
     ['node-ipam', new NodeIpamController(deps)],

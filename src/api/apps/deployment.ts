@@ -138,6 +138,11 @@ export const deploymentResource: ResourceDef = {
       obj.metadata!.generation = old.metadata.generation + 1;
     }
   },
+  prepareForStatusUpdate(obj, old) {
+    // deploymentStatusStrategy: labels stay; annotations (the controller's revision) go through.
+    if (old.metadata?.labels) obj.metadata!.labels = old.metadata.labels;
+    else delete obj.metadata!.labels;
+  },
   validate: (obj) => [...validateCoreObjectMeta(obj, META), ...validateSpec(obj.spec)],
   validateUpdate: (obj, old) => [...validateCoreObjectMetaUpdate(obj, old, META), ...validateSpec(obj.spec), ...validateSelectorImmutable(obj, old)],
   validateStatusUpdate,

@@ -114,6 +114,12 @@ export const podResource: ResourceDef = {
     else pod.status = structuredClone(old.status);
   },
 
+  prepareForStatusUpdate(pod, old) {
+    // podStatusStrategy: the status endpoint never touches owner references (old kubelets broke them).
+    if (old.metadata?.ownerReferences) pod.metadata!.ownerReferences = old.metadata.ownerReferences;
+    else delete pod.metadata!.ownerReferences;
+  },
+
   validate(pod) {
     const errs = [...validateCoreObjectMeta(pod, META), ...validatePodSpec(pod.spec, 'spec', { isPod: true }), ...podOnlyErrors(pod)];
     if (pod.spec?.ephemeralContainers?.length) errs.push(forbiddenField('spec.ephemeralContainers', 'cannot be set on create'));

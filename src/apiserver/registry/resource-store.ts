@@ -223,9 +223,11 @@ export class ResourceStore {
     const def = this.def;
     const now = this.nowIso();
     if (opts.subresource === 'status') {
-      // Only status may change through /status; metadata edits there are ignored as in Kubernetes.
-      const obj: KObject = { ...clone(old), status: next.status };
-      if (next.metadata?.resourceVersion) obj.metadata!.resourceVersion = next.metadata.resourceVersion;
+      // A /status write keeps the old spec (everything outside metadata and status); metadata
+      // changes other than the system fields go through, as Kubernetes' status strategies do
+      // (a kind's prepareForStatusUpdate resets more, e.g. a Deployment's labels).
+      const obj: KObject = { ...clone(old), metadata: clone(next.metadata ?? {}), status: next.status };
+      carryUpdateMeta(obj, old);
       def.prepareForStatusUpdate?.(obj, old, { now });
       return obj;
     }
