@@ -8,8 +8,10 @@
 // the next check, better than the kubelet, which keeps failing until it is restarted.
 // Events as the kubelet records them: Starting, NodeAllocatableEnforced, `Node <n> status is
 // now: <reason>` on each condition transition, and Rebooted when the runtime's boot ID changed.
-// Deliberately absent: the kubelet's fast status updates during startup and its retries inside
-// one interval (the next check retries).
+// Like the kubelet's fast status updates during start-up, the status is checked every 200 ms while
+// the node has no podCIDR yet (the node IPAM controller assigns one within moments), so a new node
+// turns Ready at once instead of one interval later. Deliberately absent: retries inside one
+// interval (the next check retries).
 
 import { isApiError } from '../api/errors.js';
 import type { KObject } from '../api/resource.js';
@@ -101,7 +103,8 @@ export class NodeStatusReporter {
     this.stopped = false;
     const loop = () => {
       if (this.stopped) return;
-      this.timer = setTimeout(() => void this.sync().finally(loop), this.opts.statusIntervalMs);
+      const delay = this.cfg.podCIDR ? this.opts.statusIntervalMs : Math.min(200, this.opts.statusIntervalMs);
+      this.timer = setTimeout(() => void this.sync().finally(loop), delay);
       this.timer.unref();
     };
     loop();
