@@ -25,10 +25,15 @@ function dropEmptyCollections(meta: Record<string, any>): void {
   }
 }
 
+/** names.SimpleNameGenerator: the base cut to 58 characters, then 5 random safe characters. */
+export function generatedName(base: string): string {
+  return base.slice(0, 58) + randomSuffix();
+}
+
 /** Fills system fields of a new object. */
 export function fillCreateMeta(obj: KObject, def: ResourceDef, now: string): void {
   const meta = (obj.metadata ??= {});
-  if (!meta.name && meta.generateName) meta.name = meta.generateName + randomSuffix();
+  if (!meta.name && meta.generateName) meta.name = generatedName(meta.generateName);
   meta.uid = randomUUID();
   meta.creationTimestamp = now;
   delete meta.deletionTimestamp;

@@ -10,7 +10,7 @@ import type { KeyValue, Store } from '../../store/store.js';
 import { toStoredJson, withResourceVersion } from '../stored-json.js';
 import { ConflictError, KeyExistsError, KeyNotFoundError } from '../../store/store.js';
 import type { CachedObject, WatchCache } from '../watch-cache.js';
-import { bumpGenerationIfSpecChanged, carryUpdateMeta, fillCreateMeta, sameStoredContent } from './object-meta.js';
+import { bumpGenerationIfSpecChanged, carryUpdateMeta, fillCreateMeta, generatedName, sameStoredContent } from './object-meta.js';
 
 export type Subresource = '' | 'status';
 
@@ -135,6 +135,7 @@ export class ResourceStore {
       meta.namespace = meta.namespace || namespace;
     }
     const now = this.nowIso();
+    const generated: string | undefined = !meta.name && meta.generateName ? meta.generateName : undefined;
     fillCreateMeta(obj, def, now);
     def.defaults?.(obj);
     def.prepareForCreate?.(obj, { now });
@@ -147,11 +148,16 @@ export class ResourceStore {
       if (this.deps.cache.get(key)) throw alreadyExists(gr(def), meta.name!);
       return { key, rv: 0, obj, json: JSON.stringify(obj) };
     }
-    try {
-      return await this.write(key, obj, (v) => this.deps.store.create(key, v));
-    } catch (e) {
-      if (e instanceof KeyExistsError) throw alreadyExists(gr(def), meta.name!);
-      throw e;
+    // A generated name that is taken gets another suffix (1.32's RetryGenerateName: 7 retries).
+    for (let attempt = 0; ; attempt++) {
+      const k = keyFor(def, meta.namespace, meta.name!);
+      try {
+        return await this.write(k, obj, (v) => this.deps.store.create(k, v));
+      } catch (e) {
+        if (!(e instanceof KeyExistsError)) throw e;
+        if (!generated || attempt >= 7) throw alreadyExists(gr(def), meta.name!);
+        meta.name = generatedName(generated);
+      }
     }
   }
 
