@@ -6,6 +6,7 @@ import type { Client } from '../client/client.js';
 import { ENDPOINTS, PODS, SERVICES } from '../client/resources.js';
 import { EndpointsController, repackSubsets, truncateSubsets } from './endpoints.js';
 import { eventually, testCluster } from './test-cluster.js';
+import { rfc3339, runPod, webPod } from './endpoints-test-support.js';
 
 async function harness(t: TestContext, opts: { run?: boolean } = {}) {
   const c = await testCluster();
@@ -22,45 +23,17 @@ const service = (name: string, spec: Record<string, any> = {}, labels?: Record<s
   spec: { selector: { app: 'web' }, ports: [{ name: 'http', port: 80, targetPort: 'http' }, { name: 'metrics', port: 9090, targetPort: 9100 }], ...spec },
 });
 
-const pod = (name: string, spec: Record<string, any> = {}): KObject => ({
-  apiVersion: 'v1',
-  kind: 'Pod',
-  metadata: { name, namespace: 'default', labels: { app: 'web' } },
-  spec: { nodeName: 'node-1', containers: [{ name: 'c', image: 'nginx', ports: [{ name: 'http', containerPort: 8080 }] }], ...spec },
-});
-
-const rfc3339 = (d: Date) => d.toISOString().replace(/\.\d{3}Z$/, 'Z');
-
-/** Creates the pod and reports it Running with an IP, Ready or not. */
-async function runPod(client: Client, p: KObject, opts: { ip: string; ready: boolean; phase?: string }): Promise<KObject> {
-  const created = await client.create(PODS, 'default', p);
-  return client.update(
-    PODS,
-    {
-      ...created,
-      status: {
-        ...created.status,
-        phase: opts.phase ?? 'Running',
-        podIP: opts.ip,
-        podIPs: [{ ip: opts.ip }],
-        conditions: [{ type: 'Ready', status: opts.ready ? 'True' : 'False', lastTransitionTime: rfc3339(new Date()) }],
-      },
-    },
-    'status',
-  );
-}
-
 const getEp = (client: Client, name: string) => client.get(ENDPOINTS, 'default', name).catch(() => undefined);
 const ips = (list: any[] | undefined) => (list ?? []).map((a) => a.ip);
 
 test('EndpointsController lists ready pods in addresses and the others in notReadyAddresses, ports resolved by name and number', async (t) => {
   const h = await harness(t);
   await h.client.create(SERVICES, 'default', service('web', { clusterIP: '10.96.0.10' }, { team: 'a' }));
-  const a = await runPod(h.client, pod('a'), { ip: '10.0.0.2', ready: true });
-  await runPod(h.client, pod('b'), { ip: '10.0.0.1', ready: false });
-  await runPod(h.client, pod('c'), { ip: '10.0.0.3', ready: true, phase: 'Succeeded' });
-  await h.client.create(PODS, 'default', pod('no-ip'));
-  await h.client.create(PODS, 'default', { ...pod('other'), metadata: { name: 'other', namespace: 'default', labels: { app: 'db' } } });
+  const a = await runPod(h.client, webPod('a'), { ip: '10.0.0.2', ready: true });
+  await runPod(h.client, webPod('b'), { ip: '10.0.0.1', ready: false });
+  await runPod(h.client, webPod('c'), { ip: '10.0.0.3', ready: true, phase: 'Succeeded' });
+  await h.client.create(PODS, 'default', webPod('no-ip'));
+  await h.client.create(PODS, 'default', { ...webPod('other'), metadata: { name: 'other', namespace: 'default', labels: { app: 'db' } } });
   await eventually(async () => (await getEp(h.client, 'web'))?.subsets?.[0]?.notReadyAddresses?.length === 1, 'the endpoints');
   const ep = (await getEp(h.client, 'web'))!;
   assert.equal(ep.subsets.length, 1);
@@ -87,8 +60,8 @@ test('EndpointsController lists ready pods in addresses and the others in notRea
 test('EndpointsController gives StatefulSet-style pods their hostname under the headless Service', async (t) => {
   const h = await harness(t);
   await h.client.create(SERVICES, 'default', service('nginx', { clusterIP: 'None', ports: [{ name: 'web', port: 80 }] }));
-  await runPod(h.client, pod('web-0', { hostname: 'web-0', subdomain: 'nginx' }), { ip: '10.0.0.10', ready: true });
-  await runPod(h.client, pod('web-1', { hostname: 'web-1', subdomain: 'elsewhere' }), { ip: '10.0.0.11', ready: true });
+  await runPod(h.client, webPod('web-0', { hostname: 'web-0', subdomain: 'nginx' }), { ip: '10.0.0.10', ready: true });
+  await runPod(h.client, webPod('web-1', { hostname: 'web-1', subdomain: 'elsewhere' }), { ip: '10.0.0.11', ready: true });
   await eventually(async () => (await getEp(h.client, 'nginx'))?.subsets?.[0]?.addresses?.length === 2, 'two addresses');
   const ep = (await getEp(h.client, 'nginx'))!;
   assert.deepEqual(
@@ -105,8 +78,8 @@ test('EndpointsController gives StatefulSet-style pods their hostname under the 
 test('EndpointsController publishes not-ready and terminating pods as addresses with publishNotReadyAddresses', async (t) => {
   const h = await harness(t);
   await h.client.create(SERVICES, 'default', service('web', { publishNotReadyAddresses: true }));
-  await runPod(h.client, pod('a', { terminationGracePeriodSeconds: 30 }), { ip: '10.0.0.1', ready: false });
-  await runPod(h.client, pod('b'), { ip: '10.0.0.2', ready: true });
+  await runPod(h.client, webPod('a', { terminationGracePeriodSeconds: 30 }), { ip: '10.0.0.1', ready: false });
+  await runPod(h.client, webPod('b'), { ip: '10.0.0.2', ready: true });
   await h.client.delete(PODS, 'default', 'b');
   await eventually(async () => (await h.client.get(PODS, 'default', 'b')).metadata?.deletionTimestamp !== undefined, 'b terminating');
   await eventually(async () => ips((await getEp(h.client, 'web'))?.subsets?.[0]?.addresses).join() === '10.0.0.1,10.0.0.2', 'both published');
@@ -123,7 +96,7 @@ test('EndpointsController leaves Services without a selector to the user and del
     subsets: [{ addresses: [{ ip: '192.168.1.1' }], ports: [{ port: 80 }] }],
   });
   await h.client.create(SERVICES, 'default', service('web'));
-  await runPod(h.client, pod('a'), { ip: '10.0.0.1', ready: true });
+  await runPod(h.client, webPod('a'), { ip: '10.0.0.1', ready: true });
   await eventually(async () => !!(await getEp(h.client, 'web'))?.subsets, 'web endpoints');
   assert.deepEqual(ips((await getEp(h.client, 'ext'))?.subsets[0].addresses), ['192.168.1.1']);
   await h.client.delete(SERVICES, 'default', 'web');
@@ -136,7 +109,7 @@ test('EndpointsController recreates deleted Endpoints and deletes leftovers at s
   const h = await harness(t, { run: false });
   await h.client.create(ENDPOINTS, 'default', { apiVersion: 'v1', kind: 'Endpoints', metadata: { name: 'orphan', namespace: 'default' } });
   await h.client.create(SERVICES, 'default', service('web'));
-  await runPod(h.client, pod('a'), { ip: '10.0.0.1', ready: true });
+  await runPod(h.client, webPod('a'), { ip: '10.0.0.1', ready: true });
   await h.run(h.ctrl);
   await eventually(async () => !(await getEp(h.client, 'orphan')), 'the leftover deleted');
   await eventually(async () => !!(await getEp(h.client, 'web')), 'web endpoints');
@@ -149,7 +122,7 @@ test('EndpointsController truncates beyond 1000 addresses and says so', async (t
   await h.client.create(SERVICES, 'default', service('web', { ports: [{ port: 80 }] }));
   const n = 1003;
   await Promise.all(
-    Array.from({ length: n }, (_, i) => runPod(h.client, pod(`p${i}`), { ip: `10.1.${Math.floor(i / 250)}.${(i % 250) + 1}`, ready: true })),
+    Array.from({ length: n }, (_, i) => runPod(h.client, webPod(`p${i}`), { ip: `10.1.${Math.floor(i / 250)}.${(i % 250) + 1}`, ready: true })),
   );
   await eventually(async () => (await getEp(h.client, 'web'))?.metadata?.annotations?.['endpoints.kubernetes.io/over-capacity'] === 'truncated', 'truncated', 8000);
   const ep = (await getEp(h.client, 'web'))!;

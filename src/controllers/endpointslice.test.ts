@@ -7,6 +7,7 @@ import { ENDPOINT_SLICES, PODS, SERVICES } from '../client/resources.js';
 import { EndpointSliceController } from './endpointslice.js';
 import { desiredEndpoints, planSlices } from './endpointslice-plan.js';
 import { eventually, testCluster } from './test-cluster.js';
+import { runPod, webPod } from './endpoints-test-support.js';
 
 async function harness(t: TestContext, opts: { maxEndpointsPerSlice?: number } = {}) {
   const c = await testCluster();
@@ -23,33 +24,6 @@ const service = (name: string, spec: Record<string, any> = {}): KObject => ({
   spec: { clusterIP: '10.96.0.20', selector: { app: 'web' }, ports: [{ name: 'http', port: 80, targetPort: 'http' }], ...spec },
 });
 
-const pod = (name: string, spec: Record<string, any> = {}): KObject => ({
-  apiVersion: 'v1',
-  kind: 'Pod',
-  metadata: { name, namespace: 'default', labels: { app: 'web' } },
-  spec: { nodeName: 'node-1', containers: [{ name: 'c', image: 'nginx', ports: [{ name: 'http', containerPort: 8080 }] }], ...spec },
-});
-
-const rfc3339 = (d: Date) => d.toISOString().replace(/\.\d{3}Z$/, 'Z');
-
-async function runPod(client: Client, p: KObject, opts: { ip: string; ready: boolean }): Promise<KObject> {
-  const created = await client.create(PODS, 'default', p);
-  return client.update(
-    PODS,
-    {
-      ...created,
-      status: {
-        ...created.status,
-        phase: 'Running',
-        podIP: opts.ip,
-        podIPs: [{ ip: opts.ip }],
-        conditions: [{ type: 'Ready', status: opts.ready ? 'True' : 'False', lastTransitionTime: rfc3339(new Date()) }],
-      },
-    },
-    'status',
-  );
-}
-
 const slicesOf = async (client: Client, svc: string) =>
   (await client.list(ENDPOINT_SLICES, 'default', { labelSelector: `kubernetes.io/service-name=${svc}` })).items;
 const allEndpoints = async (client: Client, svc: string) => (await slicesOf(client, svc)).flatMap((s) => s.endpoints ?? []);
@@ -57,8 +31,8 @@ const allEndpoints = async (client: Client, svc: string) => (await slicesOf(clie
 test('EndpointSliceController writes one slice per Service with endpoint conditions, ports and an owner', async (t) => {
   const h = await harness(t);
   const svc = await h.client.create(SERVICES, 'default', service('web'));
-  const a = await runPod(h.client, pod('a'), { ip: '10.0.0.1', ready: true });
-  await runPod(h.client, pod('b'), { ip: '10.0.0.2', ready: false });
+  const a = await runPod(h.client, webPod('a'), { ip: '10.0.0.1', ready: true });
+  await runPod(h.client, webPod('b'), { ip: '10.0.0.2', ready: false });
   await eventually(async () => (await allEndpoints(h.client, 'web')).length === 2, 'two endpoints');
   const [slice] = await slicesOf(h.client, 'web');
   assert.match(slice.metadata?.name ?? '', /^web-[a-z0-9]{5}$/);
@@ -85,7 +59,7 @@ test('EndpointSliceController writes one slice per Service with endpoint conditi
 test('EndpointSliceController keeps terminating pods as terminating, serving endpoints, updated in place', async (t) => {
   const h = await harness(t);
   await h.client.create(SERVICES, 'default', service('web'));
-  await runPod(h.client, pod('a', { terminationGracePeriodSeconds: 30 }), { ip: '10.0.0.1', ready: true });
+  await runPod(h.client, webPod('a', { terminationGracePeriodSeconds: 30 }), { ip: '10.0.0.1', ready: true });
   await eventually(async () => (await allEndpoints(h.client, 'web')).length === 1, 'one endpoint');
   const [before] = await slicesOf(h.client, 'web');
   await h.client.delete(PODS, 'default', 'a');
@@ -98,7 +72,7 @@ test('EndpointSliceController keeps terminating pods as terminating, serving end
 test('EndpointSliceController sets hostnames of StatefulSet pods and marks headless Services', async (t) => {
   const h = await harness(t);
   await h.client.create(SERVICES, 'default', service('nginx', { clusterIP: 'None', ports: [{ name: 'web', port: 80 }] }));
-  await runPod(h.client, pod('web-0', { hostname: 'web-0', subdomain: 'nginx' }), { ip: '10.0.0.10', ready: true });
+  await runPod(h.client, webPod('web-0', { hostname: 'web-0', subdomain: 'nginx' }), { ip: '10.0.0.10', ready: true });
   await eventually(async () => (await allEndpoints(h.client, 'nginx')).length === 1, 'one endpoint');
   const [slice] = await slicesOf(h.client, 'nginx');
   assert.equal(slice.endpoints[0].hostname, 'web-0');
@@ -112,7 +86,7 @@ test('EndpointSliceController keeps a placeholder slice for a Service with no en
   await eventually(async () => (await slicesOf(h.client, 'web')).length === 1, 'a placeholder');
   const [placeholder] = await slicesOf(h.client, 'web');
   assert.deepEqual(placeholder.endpoints ?? [], []);
-  await runPod(h.client, pod('a'), { ip: '10.0.0.1', ready: true });
+  await runPod(h.client, webPod('a'), { ip: '10.0.0.1', ready: true });
   await eventually(async () => (await allEndpoints(h.client, 'web')).length === 1, 'one endpoint');
   const slices = await slicesOf(h.client, 'web');
   assert.equal(slices.length, 1);
@@ -122,7 +96,7 @@ test('EndpointSliceController keeps a placeholder slice for a Service with no en
 test('EndpointSliceController spreads endpoints over slices of at most maxEndpointsPerSlice and shrinks them in place', async (t) => {
   const h = await harness(t, { maxEndpointsPerSlice: 3 });
   await h.client.create(SERVICES, 'default', service('web'));
-  await Promise.all(Array.from({ length: 7 }, (_, i) => runPod(h.client, pod(`p${i}`), { ip: `10.0.0.${i + 1}`, ready: true })));
+  await Promise.all(Array.from({ length: 7 }, (_, i) => runPod(h.client, webPod(`p${i}`), { ip: `10.0.0.${i + 1}`, ready: true })));
   await eventually(async () => (await allEndpoints(h.client, 'web')).length === 7, 'seven endpoints');
   const slices = await slicesOf(h.client, 'web');
   assert.equal(slices.length, 3);
@@ -136,7 +110,7 @@ test('EndpointSliceController spreads endpoints over slices of at most maxEndpoi
 test('EndpointSliceController replaces a slice someone deleted', async (t) => {
   const h = await harness(t);
   await h.client.create(SERVICES, 'default', service('web'));
-  await runPod(h.client, pod('a'), { ip: '10.0.0.1', ready: true });
+  await runPod(h.client, webPod('a'), { ip: '10.0.0.1', ready: true });
   await eventually(async () => (await allEndpoints(h.client, 'web')).length === 1, 'one endpoint');
   const [slice] = await slicesOf(h.client, 'web');
   await h.client.delete(ENDPOINT_SLICES, 'default', slice.metadata!.name!);

@@ -47,6 +47,16 @@ async function eventMessages(client: Client, reason: string): Promise<string[]> 
   return (await client.list<KObject>(EVENTS, 'default')).items.filter((e) => e.reason === reason).map((e) => e.message);
 }
 
+/** Pod p on node n tolerates BAD for 1 s; the controller runs, then n is tainted with BAD. */
+async function taintedForOneSecond(t: TestContext) {
+  const h = await harness(t);
+  await h.client.create(NODES, undefined, node('n'));
+  await h.client.create(PODS, 'default', pod('p', 'n', [{ key: BAD.key, operator: 'Exists', effect: 'NoExecute', tolerationSeconds: 1 }]));
+  await h.run(h.ctrl);
+  await setTaints(h.client, 'n', [{ ...BAD, timeAdded: iso() }]);
+  return h;
+}
+
 test('TaintEvictionController evicts a pod that does not tolerate a NoExecute taint at once, gracefully', async (t) => {
   const h = await harness(t);
   await h.client.create(NODES, undefined, node('n', [BAD]));
@@ -67,22 +77,14 @@ test('TaintEvictionController evicts a pod that does not tolerate a NoExecute ta
 });
 
 test('TaintEvictionController evicts a tolerating pod once its tolerationSeconds have passed', async (t) => {
-  const h = await harness(t);
-  await h.client.create(NODES, undefined, node('n'));
-  await h.client.create(PODS, 'default', pod('p', 'n', [{ key: BAD.key, operator: 'Exists', effect: 'NoExecute', tolerationSeconds: 1 }]));
-  await h.run(h.ctrl);
-  await setTaints(h.client, 'n', [{ ...BAD, timeAdded: iso() }]);
+  const h = await taintedForOneSecond(t);
   await sleep(300);
   assert.equal(await terminating(h.client, 'p'), false, 'still tolerated');
   await eventually(() => terminating(h.client, 'p'), 'pod p to be evicted after 1 s', 3000);
 });
 
 test('TaintEvictionController cancels a scheduled eviction when the taint goes away', async (t) => {
-  const h = await harness(t);
-  await h.client.create(NODES, undefined, node('n'));
-  await h.client.create(PODS, 'default', pod('p', 'n', [{ key: BAD.key, operator: 'Exists', effect: 'NoExecute', tolerationSeconds: 1 }]));
-  await h.run(h.ctrl);
-  await setTaints(h.client, 'n', [{ ...BAD, timeAdded: iso() }]);
+  const h = await taintedForOneSecond(t);
   await sleep(200);
   await setTaints(h.client, 'n', []);
   await eventually(async () => (await eventMessages(h.client, 'TaintManagerEviction')).includes('Cancelling deletion of Pod default/p'), 'the cancel event');

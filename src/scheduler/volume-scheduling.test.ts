@@ -71,6 +71,28 @@ async function withVolumes(fn: (c: TestCluster, dir: string) => Promise<void>, o
 const nodeOf = async (c: TestCluster, name: string) => (await getPod(c.client, name)).spec?.nodeName as string | undefined;
 const getClaim = (c: TestCluster, name: string) => c.client.get(PERSISTENT_VOLUME_CLAIMS, 'default', name);
 
+/**
+ * Pods first and second use claim solo (ReadWriteOncePod): first is bound to a node, second is
+ * rejected with `message`, then first is deleted. Returns the node first was on.
+ */
+async function firstThenSecond(c: TestCluster, message: string): Promise<string | undefined> {
+  await c.client.create(PODS, 'default', testPod('first', { claims: ['solo'] }));
+  await eventually(async () => !!(await nodeOf(c, 'first')), 'first bound', 10_000);
+  await c.client.create(PODS, 'default', testPod('second', { claims: ['solo'] }));
+  await eventually(async () => (await unschedulableMessage(c.client, 'second')) === message, 'second rejected');
+  const where = await nodeOf(c, 'first');
+  await c.client.delete(PODS, 'default', 'first', { gracePeriodSeconds: 0 });
+  return where;
+}
+
+/** Pod p uses claim orphan of a WaitForFirstConsumer class nobody provisions: waits until a node is selected for it. */
+async function orphanAwaitsProvisioning(c: TestCluster): Promise<void> {
+  await c.client.create(STORAGE_CLASSES, undefined, sc('nobody', 'example.com/nobody', 'WaitForFirstConsumer'));
+  await c.client.create(PERSISTENT_VOLUME_CLAIMS, 'default', claim('orphan', 'nobody'));
+  await c.client.create(PODS, 'default', testPod('p', { claims: ['orphan'] }));
+  await eventually(async () => !!(await getClaim(c, 'orphan')).metadata?.annotations?.[ANN_SELECTED_NODE], 'selected-node set');
+}
+
 test('WaitForFirstConsumer: the claim is provisioned on the node chosen for its pod, then the pod is bound there', async () => {
   await withVolumes(async (c) => {
     await c.client.create(STORAGE_CLASSES, undefined, sc('local-path', 'berth.dev/local-path', 'WaitForFirstConsumer'));
@@ -161,16 +183,10 @@ test('ReadWriteOncePod: a claim in use by another pod makes every node unschedul
     await c.client.create(PERSISTENT_VOLUMES, undefined, shared);
     await c.client.create(PERSISTENT_VOLUME_CLAIMS, 'default', claim('solo', 'manual', '1Gi', ['ReadWriteOncePod']));
     await eventually(async () => (await getClaim(c, 'solo')).status?.phase === 'Bound', 'solo bound');
-    await c.client.create(PODS, 'default', testPod('first', { claims: ['solo'] }));
-    await eventually(async () => !!(await nodeOf(c, 'first')), 'first bound', 10_000);
-    await c.client.create(PODS, 'default', testPod('second', { claims: ['solo'] }));
-    await eventually(
-      async () =>
-        (await unschedulableMessage(c.client, 'second')) ===
-        '0/3 nodes are available: 3 node has pod using PersistentVolumeClaim with the same name and ReadWriteOncePod access mode. preemption: 0/3 nodes are available: 3 No preemption victims found for incoming pod.',
-      'second rejected',
+    await firstThenSecond(
+      c,
+      '0/3 nodes are available: 3 node has pod using PersistentVolumeClaim with the same name and ReadWriteOncePod access mode. preemption: 0/3 nodes are available: 3 No preemption victims found for incoming pod.',
     );
-    await c.client.delete(PODS, 'default', 'first', { gracePeriodSeconds: 0 });
     await eventually(async () => !!(await nodeOf(c, 'second')), 'second takes over the claim');
   });
 });
@@ -179,17 +195,10 @@ test('ReadWriteOncePod on a local volume: only its node is a candidate, and that
   await withVolumes(async (c) => {
     await c.client.create(STORAGE_CLASSES, undefined, sc('local-path', 'berth.dev/local-path', 'WaitForFirstConsumer'));
     await c.client.create(PERSISTENT_VOLUME_CLAIMS, 'default', claim('solo', 'local-path', '1Gi', ['ReadWriteOncePod']));
-    await c.client.create(PODS, 'default', testPod('first', { claims: ['solo'] }));
-    await eventually(async () => !!(await nodeOf(c, 'first')), 'first bound', 10_000);
-    await c.client.create(PODS, 'default', testPod('second', { claims: ['solo'] }));
-    await eventually(
-      async () =>
-        (await unschedulableMessage(c.client, 'second')) ===
-        "0/3 nodes are available: 1 node has pod using PersistentVolumeClaim with the same name and ReadWriteOncePod access mode, 2 node(s) didn't satisfy plugin(s) [VolumeBinding]. preemption: 0/3 nodes are available: 1 No preemption victims found for incoming pod, 2 Preemption is not helpful for scheduling.",
-      'second rejected',
+    const where = await firstThenSecond(
+      c,
+      "0/3 nodes are available: 1 node has pod using PersistentVolumeClaim with the same name and ReadWriteOncePod access mode, 2 node(s) didn't satisfy plugin(s) [VolumeBinding]. preemption: 0/3 nodes are available: 1 No preemption victims found for incoming pod, 2 Preemption is not helpful for scheduling.",
     );
-    const where = await nodeOf(c, 'first');
-    await c.client.delete(PODS, 'default', 'first', { gracePeriodSeconds: 0 });
     await eventually(async () => (await nodeOf(c, 'second')) === where, 'second takes over the claim on its node');
   });
 });
@@ -197,10 +206,7 @@ test('ReadWriteOncePod on a local volume: only its node is a candidate, and that
 test('A provisioning request nobody serves times out, is withdrawn, and the pod is retried', async () => {
   await withVolumes(
     async (c) => {
-      await c.client.create(STORAGE_CLASSES, undefined, sc('nobody', 'example.com/nobody', 'WaitForFirstConsumer'));
-      await c.client.create(PERSISTENT_VOLUME_CLAIMS, 'default', claim('orphan', 'nobody'));
-      await c.client.create(PODS, 'default', testPod('p', { claims: ['orphan'] }));
-      await eventually(async () => !!(await getClaim(c, 'orphan')).metadata?.annotations?.[ANN_SELECTED_NODE], 'selected-node set');
+      await orphanAwaitsProvisioning(c);
       const message = 'running PreBind plugin "VolumeBinding": binding volumes: context deadline exceeded';
       await eventually(async () => (await podEvents(c.client, 'p')).some((e) => e.reason === 'FailedScheduling' && e.message === message), 'FailedScheduling');
       await eventually(async () => (await getClaim(c, 'orphan')).metadata?.annotations?.[ANN_SELECTED_NODE] === undefined, 'selected-node withdrawn');
@@ -215,10 +221,7 @@ test('A provisioning request nobody serves times out, is withdrawn, and the pod 
 
 test('Deleting a pod while its claim waits for provisioning abandons the binding and withdraws the request', async () => {
   await withVolumes(async (c) => {
-    await c.client.create(STORAGE_CLASSES, undefined, sc('nobody', 'example.com/nobody', 'WaitForFirstConsumer'));
-    await c.client.create(PERSISTENT_VOLUME_CLAIMS, 'default', claim('orphan', 'nobody'));
-    await c.client.create(PODS, 'default', testPod('p', { claims: ['orphan'] }));
-    await eventually(async () => !!(await getClaim(c, 'orphan')).metadata?.annotations?.[ANN_SELECTED_NODE], 'selected-node set');
+    await orphanAwaitsProvisioning(c);
     await c.client.delete(PODS, 'default', 'p', { gracePeriodSeconds: 0 });
     await eventually(async () => (await getClaim(c, 'orphan')).metadata?.annotations?.[ANN_SELECTED_NODE] === undefined, 'selected-node withdrawn');
   });

@@ -12,9 +12,9 @@ import type { ChildProcess } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { stringify } from 'yaml';
-import { startBerth, eventually, REPO } from './harness.js';
-import type { Berth, KubectlResult } from './harness.js';
+import { startBerth, eventually, ok, REPO } from './harness.js';
+import type { Berth } from './harness.js';
+import { pvc as claimManifest, pvcPath, pvPath, storageClass, storageClient } from './storage-support.js';
 
 const FIXTURE = join(REPO, 'test', 'e2e', 'fixtures', 'external-provisioner.mjs');
 const NAME = 'example.com/hostpath';
@@ -23,6 +23,10 @@ let b: Berth;
 let baseDir: string;
 let provisioner: ChildProcess | undefined;
 let provisionerOut = '';
+const { apply, getObj, waitPhase, waitGone, waitDescribe } = storageClient(() => b, {
+  phaseTimeoutMs: 20_000,
+  diagnostics: () => `provisioner:\n${provisionerOut}`,
+});
 
 before(async () => {
   b = await startBerth();
@@ -64,67 +68,11 @@ async function stopProvisioner(): Promise<void> {
   clearTimeout(timer);
 }
 
-function ok(r: KubectlResult): string {
-  assert.equal(r.code, 0, `kubectl failed (${r.code}): ${r.stderr}${r.stdout}`);
-  return r.stdout;
-}
-
-async function apply(...objects: object[]): Promise<string> {
-  return ok(await b.kubectl(['apply', '-f', '-'], { input: objects.map((o) => stringify(o)).join('---\n') }));
-}
-
-const pvcPath = (name: string, ns = 'default') => `/api/v1/namespaces/${ns}/persistentvolumeclaims/${name}`;
-const pvPath = (name: string) => `/api/v1/persistentvolumes/${name}`;
-
-async function getObj(path: string): Promise<any | undefined> {
-  const r = await b.http('GET', path);
-  if (r.status === 404) return undefined;
-  assert.equal(r.status, 200, r.text);
-  return r.body;
-}
-
-async function waitPhase(path: string, phase: string, timeoutMs = 20_000): Promise<any> {
-  let last: any;
-  try {
-    return await eventually(async () => {
-      last = await getObj(path);
-      return last?.status?.phase === phase ? last : undefined;
-    }, timeoutMs);
-  } catch (e) {
-    throw new Error(`${path} did not reach phase ${phase}: last ${JSON.stringify(last?.status)}\nprovisioner:\n${provisionerOut}\n${e}`);
-  }
-}
-
-async function waitDescribe(kind: string, name: string, re: RegExp, timeoutMs = 15_000): Promise<string> {
-  let out = '';
-  try {
-    return await eventually(async () => {
-      out = ok(await b.kubectl(['describe', kind, name]));
-      return re.test(out) ? out : undefined;
-    }, timeoutMs, 250);
-  } catch (e) {
-    throw new Error(`kubectl describe ${kind} ${name} never matched ${re}:\n${out}\n${e}`);
-  }
-}
-
-function pvc(name: string, cls: string): object {
-  return {
-    apiVersion: 'v1',
-    kind: 'PersistentVolumeClaim',
-    metadata: { name, namespace: 'default' },
-    spec: { accessModes: ['ReadWriteOnce'], resources: { requests: { storage: '1Gi' } }, storageClassName: cls },
-  };
-}
+/** A 1Gi ReadWriteOnce claim of class cls. */
+const pvc = (name: string, cls: string) => claimManifest(name, { size: '1Gi', cls });
 
 test('a claim of an external provisioner class waits with an ExternalProvisioning event until the provisioner runs, then is Bound to its pvc-<uid>', async () => {
-  await apply({
-    apiVersion: 'storage.k8s.io/v1',
-    kind: 'StorageClass',
-    metadata: { name: 'example-hostpath' },
-    provisioner: NAME,
-    reclaimPolicy: 'Delete',
-    volumeBindingMode: 'Immediate',
-  });
+  await apply(storageClass('example-hostpath', NAME, { reclaimPolicy: 'Delete', volumeBindingMode: 'Immediate' }));
   assert.match(ok(await b.kubectl(['get', 'sc', 'example-hostpath'])), /^example-hostpath\s+example\.com\/hostpath\s+Delete\s+Immediate\s+false\s/m);
   await apply(pvc('ext-1', 'example-hostpath'));
 
@@ -170,23 +118,21 @@ test('a claim created while the provisioner runs is Bound at once; deleting it r
   writeFileSync(join(pv.spec.hostPath.path, 'data'), 'x');
 
   ok(await b.kubectl(['delete', 'pvc', 'ext-2']));
-  await eventually(async () => (await getObj(pvPath(pvName))) === undefined, 20_000).catch((e) => {
-    throw new Error(`PV not deleted\nprovisioner:\n${provisionerOut}\n${e}`);
-  });
+  await waitGone(pvPath(pvName), 20_000);
   assert.match(provisionerOut, new RegExp(`deleted ${pvName}\\n`), 'the external provisioner deleted it');
   assert.ok(!existsSync(pv.spec.hostPath.path));
 
   // The first claim too.
   const first = await getObj(pvcPath('ext-1'));
   ok(await b.kubectl(['delete', 'pvc', 'ext-1']));
-  await eventually(async () => (await getObj(pvPath(`pvc-${first.metadata.uid}`))) === undefined, 20_000);
+  await waitGone(pvPath(`pvc-${first.metadata.uid}`), 20_000);
   assert.match(provisionerOut, new RegExp(`deleted pvc-${first.metadata.uid}\\n`));
   assert.deepEqual(readdirSync(baseDir), []);
 });
 
 test('claims of another provisioner are left alone by it, and berth does not delete its volumes itself', async () => {
   await apply(
-    { apiVersion: 'storage.k8s.io/v1', kind: 'StorageClass', metadata: { name: 'other-external' }, provisioner: 'example.com/other' },
+    storageClass('other-external', 'example.com/other'),
     pvc('ext-other', 'other-external'),
   );
   await waitDescribe('pvc', 'ext-other', /ExternalProvisioning\s+.*'example\.com\/other'/);
@@ -208,7 +154,7 @@ test('claims of another provisioner are left alone by it, and berth does not del
   assert.ok(existsSync(released.spec.hostPath.path));
   // Started again, it finishes the job.
   await startProvisioner();
-  await eventually(async () => (await getObj(pvPath(pvName))) === undefined, 20_000);
+  await waitGone(pvPath(pvName), 20_000);
   assert.ok(!existsSync(released.spec.hostPath.path));
   // Its list+watch against berth never failed.
   assert.doesNotMatch(provisionerOut, /error/, provisionerOut);

@@ -2,6 +2,7 @@
 // runs the real kubectl against it with its own cache dir. Each test file starts its own berth.
 
 import { after } from 'node:test';
+import assert from 'node:assert/strict';
 import { spawn, execFile } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -114,6 +115,12 @@ export async function startBerth(opts: { args?: string[]; dataDir?: string; comm
   };
   running.add(b);
   return b;
+}
+
+/** The stdout of a kubectl run that must succeed; a failure fails the test with kubectl's output. */
+export function ok(r: KubectlResult): string {
+  assert.equal(r.code, 0, `kubectl failed (${r.code}): ${r.stderr}${r.stdout}`);
+  return r.stdout;
 }
 
 /** Every berth still running when a test file ends is killed, even after a failed assertion. */

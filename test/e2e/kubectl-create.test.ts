@@ -4,8 +4,8 @@
 
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { startBerth } from './harness.js';
-import type { Berth, KubectlResult } from './harness.js';
+import { startBerth, ok } from './harness.js';
+import type { Berth } from './harness.js';
 
 let b: Berth;
 before(async () => {
@@ -15,18 +15,17 @@ after(async () => {
   await b?.stop();
 });
 
-function ok(r: KubectlResult): string {
-  assert.equal(r.code, 0, `kubectl failed (${r.code}): ${r.stderr}${r.stdout}`);
-  return r.stdout;
-}
-
 async function getJson(kind: string, name: string, ns?: string): Promise<any> {
   return JSON.parse(ok(await b.kubectl(['get', kind, name, '-o', 'json', ...(ns ? ['-n', ns] : [])])));
 }
 
-/** The object without what differs between two creations of it: identity, times, allocated IPs. */
+/** The object without what differs between two creations of it: identity, times, allocated IPs, and what controllers write. */
 function comparable(obj: any): any {
   const o = structuredClone(obj);
+  delete o.status;
+  if (o.metadata.annotations) delete o.metadata.annotations['deployment.kubernetes.io/revision'];
+  if (o.metadata.annotations && !Object.keys(o.metadata.annotations).length) delete o.metadata.annotations;
+  delete o.metadata.generation;
   for (const k of ['name', 'uid', 'resourceVersion', 'creationTimestamp', 'managedFields']) delete o.metadata[k];
   if (o.metadata.labels) delete o.metadata.labels['kubernetes.io/metadata.name'];
   if (o.spec?.clusterIP) {

@@ -1,5 +1,25 @@
 // Manifests used by the e2e tests, in the shape of the Kubernetes documentation's examples.
 
+import { stringify } from 'yaml';
+
+/** A `kind: List` manifest (YAML) holding the objects. */
+export function list(...items: object[]): string {
+  return stringify({ apiVersion: 'v1', kind: 'List', items });
+}
+
+/** The rbd volume source of the Kubernetes examples, as it stands in a PersistentVolume's spec. */
+export const RBD_SOURCE = `  rbd:
+    monitors:
+      - 10.16.154.78:6789
+      - 10.16.154.82:6789
+    pool: kube
+    image: foo
+    fsType: ext4
+    readOnly: true
+    user: admin
+    keyring: /etc/ceph/keyring
+`;
+
 export const STORAGE = `apiVersion: storage.k8s.io/v1
 kind: StorageClass
 metadata:
@@ -20,17 +40,7 @@ spec:
     - ReadWriteOnce
   persistentVolumeReclaimPolicy: Retain
   storageClassName: fast
-  rbd:
-    monitors:
-      - 10.16.154.78:6789
-      - 10.16.154.82:6789
-    pool: kube
-    image: foo
-    fsType: ext4
-    readOnly: true
-    user: admin
-    keyring: /etc/ceph/keyring
----
+${RBD_SOURCE}---
 apiVersion: v1
 kind: PersistentVolumeClaim
 metadata:

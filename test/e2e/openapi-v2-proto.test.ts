@@ -3,8 +3,9 @@
 
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { startBerth } from './harness.js';
-import type { Berth, KubectlResult } from './harness.js';
+import { startBerth, ok } from './harness.js';
+import type { Berth } from './harness.js';
+import { list } from './manifests.js';
 
 const PROTO_ACCEPT = 'application/com.github.proto-openapi.spec.v2@v1.0+protobuf';
 
@@ -15,11 +16,6 @@ before(async () => {
 after(async () => {
   await b?.stop();
 });
-
-function ok(r: KubectlResult): string {
-  assert.equal(r.code, 0, `kubectl failed (${r.code}): ${r.stderr}${r.stdout}`);
-  return r.stdout;
-}
 
 test('GET /openapi/v2 answers protobuf for the protobuf Accept and JSON otherwise, with one ETag', async () => {
   const proto = await fetch(`${b.url}/openapi/v2`, { headers: { accept: PROTO_ACCEPT } });
@@ -45,26 +41,10 @@ test('GET /openapi/v2 answers protobuf for the protobuf Accept and JSON otherwis
 test('kubectl apply of a kind: List with a ConfigMap and a Service validates on the client and creates both', async () => {
   const file = b.file(
     'list.yaml',
-    `apiVersion: v1
-kind: List
-items:
-- apiVersion: v1
-  kind: ConfigMap
-  metadata:
-    name: listed-config
-  data:
-    key: value
-- apiVersion: v1
-  kind: Service
-  metadata:
-    name: listed-service
-  spec:
-    selector:
-      app: listed
-    ports:
-    - port: 80
-      targetPort: 8080
-`,
+    list(
+      { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'listed-config' }, data: { key: 'value' } },
+      { apiVersion: 'v1', kind: 'Service', metadata: { name: 'listed-service' }, spec: { selector: { app: 'listed' }, ports: [{ port: 80, targetPort: 8080 }] } },
+    ),
   );
   const out = ok(await b.kubectl(['apply', '-f', file]));
   assert.match(out, /configmap\/listed-config created/);
@@ -79,25 +59,10 @@ items:
 test('kubectl apply --validate=strict of a List names the unknown fields and creates nothing', async () => {
   const file = b.file(
     'bad-list.yaml',
-    `apiVersion: v1
-kind: List
-items:
-- apiVersion: v1
-  kind: ConfigMap
-  metadata:
-    name: strict-config
-  data:
-    key: value
-- apiVersion: v1
-  kind: Service
-  metadata:
-    name: strict-service
-  spec:
-    foo: bar
-    ports:
-    - port: 80
-      bogus: 1
-`,
+    list(
+      { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'strict-config' }, data: { key: 'value' } },
+      { apiVersion: 'v1', kind: 'Service', metadata: { name: 'strict-service' }, spec: { foo: 'bar', ports: [{ port: 80, bogus: 1 }] } },
+    ),
   );
   const r = await b.kubectl(['apply', '--validate=strict', '-f', file]);
   assert.notEqual(r.code, 0);
@@ -111,18 +76,7 @@ items:
 });
 
 test('kubectl apply of a List with a wrong field type fails client-side validation', async () => {
-  const file = b.file(
-    'typed-list.yaml',
-    `apiVersion: v1
-kind: List
-items:
-- apiVersion: v1
-  kind: ConfigMap
-  metadata:
-    name: typed-config
-    labels: not-a-map
-`,
-  );
+  const file = b.file('typed-list.yaml', list({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'typed-config', labels: 'not-a-map' } }));
   const r = await b.kubectl(['apply', '-f', file]);
   assert.notEqual(r.code, 0);
   assert.match(r.stderr, /ValidationError\(ConfigMap\.metadata\.labels\): invalid type for io\.k8s\.apimachinery\.pkg\.apis\.meta\.v1\.ObjectMeta\.labels: got "string", expected "map"/);

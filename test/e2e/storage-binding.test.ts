@@ -8,11 +8,14 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { stringify } from 'yaml';
-import { startBerth, eventually } from './harness.js';
-import type { Berth, KubectlResult } from './harness.js';
+import { startBerth, eventually, ok } from './harness.js';
+import type { Berth } from './harness.js';
+import { RBD_SOURCE } from './manifests.js';
+import { hostPathPv, onNode, persistentVolume, pvc, pvcPath, pvPath, storageClient } from './storage-support.js';
+import type { PvOptions } from './storage-support.js';
 
 let b: Berth;
+const { apply, claim, volume, waitPhase, waitGone, waitDescribe } = storageClient(() => b);
 before(async () => {
   b = await startBerth();
 });
@@ -22,108 +25,8 @@ after(async () => {
 
 // ---- helpers ----
 
-function ok(r: KubectlResult): string {
-  assert.equal(r.code, 0, `kubectl failed (${r.code}): ${r.stderr}${r.stdout}`);
-  return r.stdout;
-}
-
-/** kubectl apply of objects as one multi-document YAML stream. */
-async function apply(...objects: object[]): Promise<string> {
-  return ok(await b.kubectl(['apply', '-f', '-'], { input: objects.map((o) => stringify(o)).join('---\n') }));
-}
-
-const pvcPath = (name: string, ns = 'default') => `/api/v1/namespaces/${ns}/persistentvolumeclaims/${name}`;
-const pvPath = (name: string) => `/api/v1/persistentvolumes/${name}`;
-
-async function getObj(path: string): Promise<any | undefined> {
-  const r = await b.http('GET', path);
-  if (r.status === 404) return undefined;
-  assert.equal(r.status, 200, r.text);
-  return r.body;
-}
-
-async function claim(name: string): Promise<any> {
-  const c = await getObj(pvcPath(name));
-  assert.ok(c, `claim ${name} not found`);
-  return c;
-}
-
-async function volume(name: string): Promise<any> {
-  const v = await getObj(pvPath(name));
-  assert.ok(v, `volume ${name} not found`);
-  return v;
-}
-
-/** Polls until the object at path has status.phase === phase; returns the object. */
-async function waitPhase(path: string, phase: string, timeoutMs = 15_000): Promise<any> {
-  let last: any;
-  try {
-    return await eventually(async () => {
-      last = await getObj(path);
-      return last?.status?.phase === phase ? last : undefined;
-    }, timeoutMs);
-  } catch (e) {
-    throw new Error(`${path} did not reach phase ${phase}: last ${JSON.stringify(last?.status)} ${JSON.stringify(last?.spec?.claimRef ?? last?.spec?.volumeName)}\n${e}`);
-  }
-}
-
-/** The Events section of `kubectl describe`, polled until it matches re. */
-async function waitDescribe(kind: string, name: string, re: RegExp, timeoutMs = 15_000): Promise<string> {
-  let out = '';
-  try {
-    return await eventually(async () => {
-      out = ok(await b.kubectl(['describe', kind, name]));
-      return re.test(out) ? out : undefined;
-    }, timeoutMs, 250);
-  } catch (e) {
-    throw new Error(`kubectl describe ${kind} ${name} never matched ${re}:\n${out}\n${e}`);
-  }
-}
-
-function pv(name: string, opts: {
-  size: string;
-  cls?: string;
-  modes?: string[];
-  labels?: Record<string, string>;
-  claimRef?: Record<string, string>;
-  policy?: string;
-}): object {
-  return {
-    apiVersion: 'v1',
-    kind: 'PersistentVolume',
-    metadata: { name, ...(opts.labels ? { labels: opts.labels } : {}) },
-    spec: {
-      capacity: { storage: opts.size },
-      accessModes: opts.modes ?? ['ReadWriteOnce'],
-      persistentVolumeReclaimPolicy: opts.policy ?? 'Retain',
-      ...(opts.cls !== undefined ? { storageClassName: opts.cls } : {}),
-      ...(opts.claimRef ? { claimRef: opts.claimRef } : {}),
-      hostPath: { path: `/tmp/berth-e2e-binding/${name}` },
-    },
-  };
-}
-
-function pvc(name: string, opts: {
-  size: string;
-  cls?: string | null;
-  modes?: string[];
-  selector?: object;
-  volumeName?: string;
-  annotations?: Record<string, string>;
-}): any {
-  return {
-    apiVersion: 'v1',
-    kind: 'PersistentVolumeClaim',
-    metadata: { name, namespace: 'default', ...(opts.annotations ? { annotations: opts.annotations } : {}) },
-    spec: {
-      accessModes: opts.modes ?? ['ReadWriteOnce'],
-      resources: { requests: { storage: opts.size } },
-      ...(opts.cls !== undefined && opts.cls !== null ? { storageClassName: opts.cls } : {}),
-      ...(opts.selector ? { selector: opts.selector } : {}),
-      ...(opts.volumeName ? { volumeName: opts.volumeName } : {}),
-    },
-  };
-}
+/** A hostPath volume of its own under /tmp/berth-e2e-binding. */
+const pv = (name: string, opts: PvOptions) => hostPathPv(name, { ...opts, path: `/tmp/berth-e2e-binding/${name}` });
 
 async function allAvailable(...names: string[]): Promise<void> {
   for (const n of names) await waitPhase(pvPath(n), 'Available');
@@ -144,17 +47,7 @@ spec:
     storage: 10Gi
   accessModes:
     - ReadWriteOnce
-  rbd:
-    monitors:
-      - 10.16.154.78:6789
-      - 10.16.154.82:6789
-    pool: kube
-    image: foo
-    fsType: ext4
-    readOnly: true
-    user: admin
-    keyring: /etc/ceph/keyring
-`;
+${RBD_SOURCE}`;
   assert.match(ok(await b.kubectl(['apply', '-f', b.file('pv-volume.yaml', manifest)])), /persistentvolume\/task-pv-volume created/);
   await waitPhase(pvPath('task-pv-volume'), 'Available');
   const available = ok(await b.kubectl(['get', 'pv', 'task-pv-volume']));
@@ -342,7 +235,7 @@ test('a claimRef naming another claim uid never binds: the volume is Released an
   await apply(pvc('wr-claim', { size: '1Gi', cls: 'wr-none' }));
   const oldUid = (await claim('wr-claim')).metadata.uid;
   ok(await b.kubectl(['delete', 'pvc', 'wr-claim']));
-  await eventually(async () => (await getObj(pvcPath('wr-claim'))) === undefined);
+  await waitGone(pvcPath('wr-claim'), 10_000);
 
   // Pre-bound to the deleted claim's uid.
   await apply(pv('wr-stale', { size: '1Gi', cls: 'wr', claimRef: { namespace: 'default', name: 'wr-claim', uid: oldUid } }));
@@ -434,11 +327,7 @@ test('a class "" claim binds only volumes without a class; an unset class is not
 });
 
 test('volume mode must match: a Block claim gets a Block volume, a Filesystem claim never does', async () => {
-  const block = { ...(pv('vm-block', { size: '1Gi', cls: 'vm' }) as any) };
-  block.spec = { ...block.spec, volumeMode: 'Block' };
-  delete block.spec.hostPath;
-  block.spec.local = { path: '/dev/berth-e2e-block' };
-  block.spec.nodeAffinity = { required: { nodeSelectorTerms: [{ matchExpressions: [{ key: 'kubernetes.io/hostname', operator: 'In', values: ['node-1'] }] }] } };
+  const block = persistentVolume('vm-block', { volumeMode: 'Block', local: { path: '/dev/berth-e2e-block' }, nodeAffinity: onNode('node-1') }, { size: '1Gi', cls: 'vm' });
   await apply(block, pv('vm-fs', { size: '2Gi', cls: 'vm' }));
   await allAvailable('vm-block', 'vm-fs');
   await apply(pvc('vm-fs-claim', { size: '1Gi', cls: 'vm' }));

@@ -5,18 +5,19 @@
 
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { stringify } from 'yaml';
-import { startBerth, eventually } from './harness.js';
-import type { Berth, KubectlResult } from './harness.js';
+import { startBerth, eventually, ok } from './harness.js';
+import type { Berth } from './harness.js';
+import { hostPathPv, isDir, node, persistentVolume, pvc, pvcPath, pvPath, storageClass, storageClient } from './storage-support.js';
 
 let b: Berth;
+const { apply, getObj, claim, volume, waitPhase, waitGone, waitDescribe, boundProvisioned } = storageClient(() => b);
 const scratch: string[] = [];
 before(async () => {
   b = await startBerth();
   await apply(
-    { apiVersion: 'v1', kind: 'Node', metadata: { name: 'node-1', labels: { 'kubernetes.io/hostname': 'node-1' } } },
+    node('node-1'),
     storageClass('nfs-delete', 'berth.dev/nfs-subdir', { parameters: { onDelete: 'delete' } }),
     storageClass('nfs-fixed', 'berth.dev/nfs-subdir', { parameters: { onDelete: 'delete' } }),
     storageClass('nfs-grow', 'berth.dev/nfs-subdir', { parameters: { onDelete: 'delete' }, allowVolumeExpansion: true }),
@@ -29,106 +30,14 @@ after(async () => {
 
 // ---- helpers ----
 
-function ok(r: KubectlResult): string {
-  assert.equal(r.code, 0, `kubectl failed (${r.code}): ${r.stderr}${r.stdout}`);
-  return r.stdout;
-}
-
-async function apply(...objects: object[]): Promise<string> {
-  return ok(await b.kubectl(['apply', '-f', '-'], { input: objects.map((o) => stringify(o)).join('---\n') }));
-}
-
-const pvcPath = (name: string, ns = 'default') => `/api/v1/namespaces/${ns}/persistentvolumeclaims/${name}`;
-const pvPath = (name: string) => `/api/v1/persistentvolumes/${name}`;
-
-async function getObj(path: string): Promise<any | undefined> {
-  const r = await b.http('GET', path);
-  if (r.status === 404) return undefined;
-  assert.equal(r.status, 200, r.text);
-  return r.body;
-}
-
-async function claim(name: string): Promise<any> {
-  const c = await getObj(pvcPath(name));
-  assert.ok(c, `claim ${name} not found`);
-  return c;
-}
-
-async function volume(name: string): Promise<any> {
-  const v = await getObj(pvPath(name));
-  assert.ok(v, `volume ${name} not found`);
-  return v;
-}
-
-async function waitPhase(path: string, phase: string, timeoutMs = 15_000): Promise<any> {
-  let last: any;
-  try {
-    return await eventually(async () => {
-      last = await getObj(path);
-      return last?.status?.phase === phase ? last : undefined;
-    }, timeoutMs);
-  } catch (e) {
-    throw new Error(`${path} did not reach phase ${phase}: last ${JSON.stringify(last?.status)}\n${e}`);
-  }
-}
-
-async function waitGone(path: string, timeoutMs = 15_000): Promise<void> {
-  try {
-    await eventually(async () => (await getObj(path)) === undefined, timeoutMs);
-  } catch (e) {
-    const last = await getObj(path);
-    throw new Error(`${path} still exists: ${JSON.stringify({ metadata: last?.metadata, status: last?.status })}\n${e}`);
-  }
-}
-
-async function waitDescribe(kind: string, name: string, re: RegExp, timeoutMs = 15_000): Promise<string> {
-  let out = '';
-  try {
-    return await eventually(async () => {
-      out = ok(await b.kubectl(['describe', kind, name]));
-      return re.test(out) ? out : undefined;
-    }, timeoutMs, 250);
-  } catch (e) {
-    throw new Error(`kubectl describe ${kind} ${name} never matched ${re}:\n${out}\n${e}`);
-  }
-}
-
-function storageClass(name: string, provisioner: string, extra: Record<string, unknown> = {}): object {
-  return { apiVersion: 'storage.k8s.io/v1', kind: 'StorageClass', metadata: { name }, provisioner, ...extra };
-}
-
-function hostPathPv(name: string, opts: { size?: string; cls: string; path: string; policy: string; claimRef?: object }): object {
-  return {
-    apiVersion: 'v1',
-    kind: 'PersistentVolume',
-    metadata: { name },
-    spec: {
-      capacity: { storage: opts.size ?? '1Gi' },
-      accessModes: ['ReadWriteOnce'],
-      persistentVolumeReclaimPolicy: opts.policy,
-      storageClassName: opts.cls,
-      hostPath: { path: opts.path },
-      ...(opts.claimRef ? { claimRef: opts.claimRef } : {}),
-    },
-  };
-}
-
-function pvc(name: string, opts: { size?: string; cls: string; modes?: string[] }): object {
-  return {
-    apiVersion: 'v1',
-    kind: 'PersistentVolumeClaim',
-    metadata: { name, namespace: 'default' },
-    spec: { accessModes: opts.modes ?? ['ReadWriteOnce'], resources: { requests: { storage: opts.size ?? '1Gi' } }, storageClassName: opts.cls },
-  };
-}
-
+/** A pod using the claim: bound to nodeName, or left unscheduled (no scheduler of that name runs). */
 function pod(name: string, claimName: string, nodeName?: string): object {
   return {
     apiVersion: 'v1',
     kind: 'Pod',
     metadata: { name, namespace: 'default' },
     spec: {
-      ...(nodeName ? { nodeName } : {}),
+      ...(nodeName ? { nodeName } : { schedulerName: 'nobody' }),
       containers: [{ name: 'app', image: 'busybox:1.36', command: ['sleep', '3600'], volumeMounts: [{ name: 'data', mountPath: '/data' }] }],
       volumes: [{ name: 'data', persistentVolumeClaim: { claimName } }],
     },
@@ -142,14 +51,12 @@ function tmpDir(prefix: string): string {
   return d;
 }
 
-const isDir = (p: string) => existsSync(p) && statSync(p).isDirectory();
-
-async function boundProvisioned(name: string): Promise<{ claim: any; uid: string; pv: any }> {
-  const c = await waitPhase(pvcPath(name), 'Bound');
-  const uid = c.metadata.uid;
-  assert.equal(c.spec.volumeName, `pvc-${uid}`);
-  const pv = await waitPhase(pvPath(`pvc-${uid}`), 'Bound');
-  return { claim: c, uid, pv };
+/** An operator hostPath volume at opts.path, once Available, and a claim of its class, once Bound: returns the claim. */
+async function claimHostPath(pvName: string, claimName: string, opts: { cls: string; path: string; policy: string }): Promise<any> {
+  await apply(hostPathPv(pvName, opts));
+  await waitPhase(pvPath(pvName), 'Available');
+  await apply(pvc(claimName, { cls: opts.cls }));
+  return waitPhase(pvcPath(claimName), 'Bound');
 }
 
 function row(out: string, name: string): string {
@@ -161,10 +68,7 @@ function row(out: string, name: string): string {
 test('Retain: the volume is Released with its claimRef and data kept, binds no new claim, and is Available again once its claimRef is removed', async () => {
   const dir = tmpDir('retain');
   writeFileSync(join(dir, 'keep.txt'), 'precious');
-  await apply(hostPathPv('retain-pv', { cls: 'keep', path: dir, policy: 'Retain' }));
-  await waitPhase(pvPath('retain-pv'), 'Available');
-  await apply(pvc('retain-1', { cls: 'keep' }));
-  const first = await waitPhase(pvcPath('retain-1'), 'Bound');
+  const first = await claimHostPath('retain-pv', 'retain-1', { cls: 'keep', path: dir, policy: 'Retain' });
   assert.equal(first.spec.volumeName, 'retain-pv');
 
   ok(await b.kubectl(['delete', 'pvc', 'retain-1']));
@@ -198,10 +102,7 @@ test('Recycle: the directory is scrubbed and the volume is Available again for t
   mkdirSync(join(dir, 'sub', 'deeper'), { recursive: true });
   writeFileSync(join(dir, 'sub', 'deeper', 'b.txt'), 'b');
   writeFileSync(join(dir, '.hidden'), 'h');
-  await apply(hostPathPv('recycle-pv', { cls: 'recycle', path: dir, policy: 'Recycle' }));
-  await waitPhase(pvPath('recycle-pv'), 'Available');
-  await apply(pvc('recycle-1', { cls: 'recycle' }));
-  assert.equal((await waitPhase(pvcPath('recycle-1'), 'Bound')).spec.volumeName, 'recycle-pv');
+  assert.equal((await claimHostPath('recycle-pv', 'recycle-1', { cls: 'recycle', path: dir, policy: 'Recycle' })).spec.volumeName, 'recycle-pv');
   ok(await b.kubectl(['delete', 'pvc', 'recycle-1']));
   const v = await waitPhase(pvPath('recycle-pv'), 'Available');
   assert.equal(v.spec.claimRef, undefined);
@@ -244,26 +145,12 @@ test('Delete is idempotent: a directory already removed by hand still ends with 
 test('Delete of an operator hostPath volume under /tmp removes the directory; a volume without a deleter is Failed with VolumeFailedDelete', async () => {
   const dir = tmpDir('hp-delete');
   writeFileSync(join(dir, 'x'), 'x');
-  await apply(hostPathPv('hp-del-pv', { cls: 'hpdel', path: dir, policy: 'Delete' }));
-  await waitPhase(pvPath('hp-del-pv'), 'Available');
-  await apply(pvc('hp-del', { cls: 'hpdel' }));
-  await waitPhase(pvcPath('hp-del'), 'Bound');
+  await claimHostPath('hp-del-pv', 'hp-del', { cls: 'hpdel', path: dir, policy: 'Delete' });
   ok(await b.kubectl(['delete', 'pvc', 'hp-del']));
   await waitGone(pvPath('hp-del-pv'));
   assert.ok(!existsSync(dir));
 
-  await apply({
-    apiVersion: 'v1',
-    kind: 'PersistentVolume',
-    metadata: { name: 'rbd-del-pv' },
-    spec: {
-      capacity: { storage: '1Gi' },
-      accessModes: ['ReadWriteOnce'],
-      persistentVolumeReclaimPolicy: 'Delete',
-      storageClassName: 'rbddel',
-      rbd: { monitors: ['10.16.154.78:6789'], image: 'foo' },
-    },
-  });
+  await apply(persistentVolume('rbd-del-pv', { rbd: { monitors: ['10.16.154.78:6789'], image: 'foo' } }, { cls: 'rbddel', policy: 'Delete' }));
   await waitPhase(pvPath('rbd-del-pv'), 'Available');
   await apply(pvc('rbd-del', { cls: 'rbddel' }));
   await waitPhase(pvcPath('rbd-del'), 'Bound');
@@ -340,10 +227,7 @@ test('pv-protection: a bound PV stays Terminating until its claim is gone and it
 
 test('a Bound claim whose volume is removed anyway (finalizer stripped) is Lost, with a ClaimLost event', async () => {
   const dir = tmpDir('lost');
-  await apply(hostPathPv('lost-pv', { cls: 'lost', path: dir, policy: 'Retain' }));
-  await waitPhase(pvPath('lost-pv'), 'Available');
-  await apply(pvc('lost', { cls: 'lost' }));
-  await waitPhase(pvcPath('lost'), 'Bound');
+  await claimHostPath('lost-pv', 'lost', { cls: 'lost', path: dir, policy: 'Retain' });
   ok(await b.kubectl(['delete', 'pv', 'lost-pv', '--wait=false']));
   ok(await b.kubectl(['patch', 'pv', 'lost-pv', '--type', 'json', '-p', '[{"op":"remove","path":"/metadata/finalizers"}]']));
   await waitGone(pvPath('lost-pv'));

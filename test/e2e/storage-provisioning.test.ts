@@ -9,11 +9,15 @@ import assert from 'node:assert/strict';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { stringify } from 'yaml';
-import { startBerth, eventually } from './harness.js';
-import type { Berth, KubectlResult } from './harness.js';
+import { startBerth, eventually, ok } from './harness.js';
+import type { Berth } from './harness.js';
+import { isDir, node, onNode, persistentVolume, pvc as claimManifest, pvcPath, pvPath, storageClass, storageClient } from './storage-support.js';
+import type { PvcOptions } from './storage-support.js';
 
 let b: Berth;
+const { apply, getObj, claim, waitPhase, waitGone, waitDescribe, boundProvisioned } = storageClient(() => b, {
+  diagnostics: () => [...b.output().split('\n').filter((l) => l.includes('dropped')), b.output().slice(-3000)].join('\n'),
+});
 let exportDir: string;
 let localBase: string;
 const scratch: string[] = [];
@@ -22,7 +26,7 @@ before(async () => {
   exportDir = join(b.dataDir, 'volumes', 'nfs-export');
   localBase = join(b.dataDir, 'volumes', 'local');
   // No node agents exist yet: a Node object is what a selected node must name.
-  await apply({ apiVersion: 'v1', kind: 'Node', metadata: { name: 'node-1', labels: { 'kubernetes.io/hostname': 'node-1' } } });
+  await apply(node('node-1'));
 });
 after(async () => {
   await b?.stop();
@@ -31,98 +35,8 @@ after(async () => {
 
 // ---- helpers ----
 
-function ok(r: KubectlResult): string {
-  assert.equal(r.code, 0, `kubectl failed (${r.code}): ${r.stderr}${r.stdout}`);
-  return r.stdout;
-}
-
-async function apply(...objects: object[]): Promise<string> {
-  return ok(await b.kubectl(['apply', '-f', '-'], { input: objects.map((o) => stringify(o)).join('---\n') }));
-}
-
-const pvcPath = (name: string, ns = 'default') => `/api/v1/namespaces/${ns}/persistentvolumeclaims/${name}`;
-const pvPath = (name: string) => `/api/v1/persistentvolumes/${name}`;
-
-async function getObj(path: string): Promise<any | undefined> {
-  const r = await b.http('GET', path);
-  if (r.status === 404) return undefined;
-  assert.equal(r.status, 200, r.text);
-  return r.body;
-}
-
-async function claim(name: string): Promise<any> {
-  const c = await getObj(pvcPath(name));
-  assert.ok(c, `claim ${name} not found`);
-  return c;
-}
-
-async function waitPhase(path: string, phase: string, timeoutMs = 15_000): Promise<any> {
-  let last: any;
-  try {
-    return await eventually(async () => {
-      last = await getObj(path);
-      return last?.status?.phase === phase ? last : undefined;
-    }, timeoutMs);
-  } catch (e) {
-    throw new Error(`${path} did not reach phase ${phase}: last ${JSON.stringify(last?.status)}\n${b.output().slice(-3000)}\n${e}`);
-  }
-}
-
-async function waitGone(path: string, timeoutMs = 15_000): Promise<void> {
-  try {
-    await eventually(async () => (await getObj(path)) === undefined, timeoutMs);
-  } catch (e) {
-    const last = await getObj(path);
-    throw new Error(`${path} still exists: ${JSON.stringify({ metadata: last?.metadata, status: last?.status })}\n${e}`);
-  }
-}
-
-async function waitDescribe(kind: string, name: string, re: RegExp, timeoutMs = 15_000): Promise<string> {
-  let out = '';
-  try {
-    return await eventually(async () => {
-      out = ok(await b.kubectl(['describe', kind, name]));
-      return re.test(out) ? out : undefined;
-    }, timeoutMs, 250);
-  } catch (e) {
-    const dropped = b.output().split('\n').filter((l) => l.includes('dropped'));
-    throw new Error(`kubectl describe ${kind} ${name} never matched ${re}:\n${out}\n${dropped.join('\n')}\n${e}`);
-  }
-}
-
-function storageClass(name: string, provisioner: string, extra: Record<string, unknown> = {}): object {
-  return { apiVersion: 'storage.k8s.io/v1', kind: 'StorageClass', metadata: { name }, provisioner, ...extra };
-}
-
-function pvc(name: string, opts: {
-  size?: string;
-  cls?: string | null;
-  modes?: string[];
-  annotations?: Record<string, string>;
-  labels?: Record<string, string>;
-}): any {
-  return {
-    apiVersion: 'v1',
-    kind: 'PersistentVolumeClaim',
-    metadata: { name, namespace: 'default', ...(opts.annotations ? { annotations: opts.annotations } : {}), ...(opts.labels ? { labels: opts.labels } : {}) },
-    spec: {
-      accessModes: opts.modes ?? ['ReadWriteOnce'],
-      resources: { requests: { storage: opts.size ?? '100Mi' } },
-      ...(opts.cls !== undefined && opts.cls !== null ? { storageClassName: opts.cls } : {}),
-    },
-  };
-}
-
-const isDir = (p: string) => existsSync(p) && statSync(p).isDirectory();
-
-/** A claim Bound to its provisioned volume `pvc-<uid>`: returns the claim, its uid and the PV. */
-async function boundProvisioned(name: string): Promise<{ claim: any; uid: string; pv: any }> {
-  const c = await waitPhase(pvcPath(name), 'Bound');
-  const uid = c.metadata.uid;
-  assert.equal(c.spec.volumeName, `pvc-${uid}`);
-  const pv = await waitPhase(pvPath(`pvc-${uid}`), 'Bound');
-  return { claim: c, uid, pv };
-}
+/** Claims here ask for 100Mi unless told. */
+const pvc = (name: string, opts: PvcOptions) => claimManifest(name, { size: '100Mi', ...opts });
 
 async function deleteClaim(name: string): Promise<void> {
   ok(await b.kubectl(['delete', 'pvc', name, '--timeout', '30s']));
@@ -416,7 +330,7 @@ async function expectNoLeftovers(uids: string[], sentinelClass: string, sentinel
 
 test('allowedTopologies: a selected node outside them is handed back; a node inside them gets the volume', async () => {
   await apply(
-    { apiVersion: 'v1', kind: 'Node', metadata: { name: 'node-a', labels: { 'kubernetes.io/hostname': 'node-a', 'topology.kubernetes.io/zone': 'zone-a' } } },
+    node('node-a', { 'topology.kubernetes.io/zone': 'zone-a' }),
     storageClass('local-zone-a', 'berth.dev/local-path', {
       volumeBindingMode: 'WaitForFirstConsumer',
       allowedTopologies: [{ matchLabelExpressions: [{ key: 'topology.kubernetes.io/zone', values: ['zone-a'] }] }],
@@ -437,19 +351,7 @@ test('allowedTopologies: a selected node outside them is handed back; a node ins
 test('kubernetes.io/no-provisioner never provisions: a static local PV is bound once a node is selected', async () => {
   await apply(
     storageClass('local-static', 'kubernetes.io/no-provisioner', { volumeBindingMode: 'WaitForFirstConsumer' }),
-    {
-      apiVersion: 'v1',
-      kind: 'PersistentVolume',
-      metadata: { name: 'static-local' },
-      spec: {
-        capacity: { storage: '5Gi' },
-        accessModes: ['ReadWriteOnce'],
-        persistentVolumeReclaimPolicy: 'Retain',
-        storageClassName: 'local-static',
-        local: { path: '/mnt/disks/ssd1' },
-        nodeAffinity: { required: { nodeSelectorTerms: [{ matchExpressions: [{ key: 'kubernetes.io/hostname', operator: 'In', values: ['node-1'] }] }] } },
-      },
-    },
+    persistentVolume('static-local', { local: { path: '/mnt/disks/ssd1' }, nodeAffinity: onNode('node-1') }, { size: '5Gi', cls: 'local-static' }),
   );
   await waitPhase(pvPath('static-local'), 'Available');
   await apply(pvc('static-claim', { size: '1Gi', cls: 'local-static' }), pvc('static-toobig', { size: '50Gi', cls: 'local-static' }));

@@ -6,6 +6,7 @@ import { eventually } from '../test-cluster.js';
 import {
   NS,
   bind,
+  claimObject,
   getClaim,
   getPod,
   getSet,
@@ -46,12 +47,7 @@ test('pods get their identity: name, hostname, subdomain, labels, controller ref
 test('claims from volumeClaimTemplates are created before the pod, carry the selector labels, and are reused', () =>
   withStatefulSets(async (c) => {
     // www-web-0 exists already (an earlier incarnation's data): it is reused, not replaced.
-    await c.client.create(PERSISTENT_VOLUME_CLAIMS, NS, {
-      apiVersion: 'v1',
-      kind: 'PersistentVolumeClaim',
-      metadata: { name: 'www-web-0', namespace: NS, labels: { keep: 'me' } },
-      spec: { accessModes: ['ReadWriteOnce'], resources: { requests: { storage: '1Gi' } } },
-    });
+    await c.client.create(PERSISTENT_VOLUME_CLAIMS, NS, claimObject('www-web-0', { labels: { keep: 'me' } }));
     const before = await getClaim(c, 'www-web-0');
     await c.client.create(STATEFUL_SETS, NS, webSet('web', { replicas: 2, claims: ['www', 'logs'] }));
     const web0 = await readyWhenCreated(c, 'web-0');
@@ -83,12 +79,7 @@ test('claims from volumeClaimTemplates are created before the pod, carry the sel
 
 test('a claim being deleted holds back its pod, with a FailedCreate event, until it is gone', () =>
   withStatefulSets(async (c) => {
-    await c.client.create(PERSISTENT_VOLUME_CLAIMS, NS, {
-      apiVersion: 'v1',
-      kind: 'PersistentVolumeClaim',
-      metadata: { name: 'www-web-0', namespace: NS, finalizers: ['example.com/hold'] },
-      spec: { accessModes: ['ReadWriteOnce'], resources: { requests: { storage: '1Gi' } } },
-    });
+    await c.client.create(PERSISTENT_VOLUME_CLAIMS, NS, claimObject('www-web-0', { finalizers: ['example.com/hold'] }));
     await c.client.delete(PERSISTENT_VOLUME_CLAIMS, NS, 'www-web-0');
     await c.client.create(STATEFUL_SETS, NS, webSet('web', { claims: ['www'] }));
     await waitEvent(c, 'web', { reason: 'FailedCreate', message: 'create Pod web-0 in StatefulSet web failed error: pvc www-web-0 is being deleted' });

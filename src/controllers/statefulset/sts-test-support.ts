@@ -53,6 +53,16 @@ export function webSet(name: string, o: SetOptions = {}): KObject {
   };
 }
 
+/** A 1Gi ReadWriteOnce claim in NS, as made beforehand by a user; `metadata` adds to its name and namespace. */
+export function claimObject(name: string, metadata: Record<string, unknown> = {}): KObject {
+  return {
+    apiVersion: 'v1',
+    kind: 'PersistentVolumeClaim',
+    metadata: { name, namespace: NS, ...metadata },
+    spec: { accessModes: ['ReadWriteOnce'], resources: { requests: { storage: '1Gi' } } },
+  };
+}
+
 export async function withStatefulSets(
   fn: (c: TestCluster, ctrl: StatefulSetController) => Promise<void>,
   opts: { now?: () => Date; resyncMs?: number } = {},
