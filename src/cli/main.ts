@@ -13,6 +13,8 @@ const USAGE = `usage:
   berth up     [--data-dir DIR] [--port P] [--dns-port P] [--nodes N] [--runtime process|simulated] [-v]
   berth server [--data-dir DIR] [--port P] [--dns-port P] [--store sqlite|memory|etcd] [--etcd-endpoints URL,...] [-v]
   berth agent  --kubeconfig FILE --node-name NAME [--runtime process|simulated] [--data-dir DIR]
+               [--node-lease-duration-seconds N]   (the kubelet's nodeLeaseDurationSeconds, default 40;
+               the Lease is renewed every quarter of it: keep that below --node-monitor-grace-period)
 
   --node-monitor-grace-period DURATION (up, server): how long a node may miss its lease before it
       is Unknown (Go duration, e.g. 40s, 1m30s; default 40s)
@@ -168,6 +170,7 @@ async function runAgent(argv: string[]): Promise<void> {
         'node-name': { type: 'string' },
         runtime: { type: 'string' },
         'data-dir': { type: 'string', default: './.berth-agent' },
+        'node-lease-duration-seconds': { type: 'string', default: '40' },
         verbose: { type: 'boolean', short: 'v', default: false },
         help: { type: 'boolean', short: 'h', default: false },
       },
@@ -183,12 +186,17 @@ async function runAgent(argv: string[]): Promise<void> {
   if (!values.kubeconfig) fail('berth agent needs --kubeconfig FILE (the kubeconfig `berth server` wrote)');
   if (!values['node-name']) fail('berth agent needs --node-name NAME');
   const runtime = chooseRuntime(values.runtime as string | undefined);
+  const leaseSeconds = Number(values['node-lease-duration-seconds']);
+  if (!Number.isInteger(leaseSeconds) || leaseSeconds < 1) {
+    fail(`--node-lease-duration-seconds must be a positive integer, not ${JSON.stringify(values['node-lease-duration-seconds'])}`);
+  }
   const { startRemoteAgent } = await import('../server/agents.js');
   const agent = await startRemoteAgent({
     kubeconfig: values.kubeconfig as string,
     nodeName: values['node-name'] as string,
     runtime,
     dataDir: values['data-dir'] as string,
+    leaseSeconds,
     log: values.verbose ? say : undefined,
   }).catch((e: Error) => fail(`could not start the agent: ${e.message}`));
   say(`agent: node ${values['node-name']} joined ${agent.server} (runtime ${runtime})`);

@@ -41,11 +41,21 @@ export async function startNodeAgents(client: Client, opts: { count: number; run
   };
 }
 
-export async function startRemoteAgent(opts: { kubeconfig: string; nodeName: string; runtime: 'simulated'; dataDir: string; log?: (l: string) => void }): Promise<{ server: string; stop(): Promise<void> }> {
+export async function startRemoteAgent(opts: { kubeconfig: string; nodeName: string; runtime: 'simulated'; dataDir: string; leaseSeconds?: number; log?: (l: string) => void }): Promise<{ server: string; stop(): Promise<void> }> {
   const { server } = loadKubeconfig(opts.kubeconfig);
   const client = new ApiClient(new HttpTransport(server, `berth-agent/${opts.nodeName}`));
   const runtime = runtimeFor(opts.runtime);
-  const agent = await startAgent({ client, nodeName: opts.nodeName, runtime, dataDir: join(opts.dataDir, opts.nodeName), log: opts.log });
+  const lease = opts.leaseSeconds ?? 40;
+  const agent = await startAgent({
+    client,
+    nodeName: opts.nodeName,
+    runtime,
+    dataDir: join(opts.dataDir, opts.nodeName),
+    leaseDurationSeconds: lease,
+    // The kubelet renews at a quarter of the lease duration (nodeLeaseRenewIntervalFraction 0.25).
+    leaseRenewMs: lease * 250,
+    log: opts.log,
+  });
   return {
     server,
     async stop() {
