@@ -8,9 +8,10 @@
 // the next check, better than the kubelet, which keeps failing until it is restarted.
 // Events as the kubelet records them: Starting, NodeAllocatableEnforced, `Node <n> status is
 // now: <reason>` on each condition transition, and Rebooted when the runtime's boot ID changed.
-// Like the kubelet's fast status updates during start-up, the status is checked every 200 ms while
-// the node has no podCIDR yet (the node IPAM controller assigns one within moments), so a new node
-// turns Ready at once instead of one interval later. Deliberately absent: retries inside one
+// Like the kubelet's fast status updates during start-up, the status is checked every 200 ms until a
+// Ready status has been written (at most a minute): the node IPAM controller assigns the podCIDR
+// within moments, and a write lost to a conflict is retried at once, so a new node turns Ready at
+// once instead of one interval later. Deliberately absent: retries inside one
 // interval (the next check retries).
 
 import { isApiError } from '../api/errors.js';
@@ -42,6 +43,9 @@ export class NodeStatusReporter {
   private timer: NodeJS.Timeout | undefined;
   private stopped = false;
   private lastReport = 0;
+  /** Whether the last status written said Ready, and when checking started (fast checks end after a minute). */
+  private readyWritten = false;
+  private startedAt = 0;
 
   constructor(
     private readonly client: Client,
@@ -101,9 +105,11 @@ export class NodeStatusReporter {
 
   start(): void {
     this.stopped = false;
+    this.startedAt = Date.now();
     const loop = () => {
       if (this.stopped) return;
-      const delay = this.cfg.podCIDR ? this.opts.statusIntervalMs : Math.min(200, this.opts.statusIntervalMs);
+      const starting = !this.readyWritten && Date.now() - this.startedAt < 60_000;
+      const delay = starting ? Math.min(200, this.opts.statusIntervalMs) : this.opts.statusIntervalMs;
       this.timer = setTimeout(() => void this.sync().finally(loop), delay);
       this.timer.unref();
     };
@@ -129,6 +135,7 @@ export class NodeStatusReporter {
       }
       this.opts.onNode?.(node, { registered: false });
       await this.writeStatus(node, { force: false });
+      if (!this.readyWritten) this.readyWritten = (node.status?.conditions ?? []).some((c: any) => c.type === 'Ready' && c.status === 'True') && !!this.cfg.podCIDR;
     } catch (e) {
       this.opts.log?.(`SYNC node ${this.cfg.name} => ${(e as Error).message}`);
     }
@@ -141,6 +148,7 @@ export class NodeStatusReporter {
     if (!opts.force && !due && !statusChanged(status, node.status)) return;
     const written = await this.client.update<KObject>(NODES, { ...node, status }, 'status');
     this.lastReport = now.getTime();
+    this.readyWritten = (written.status?.conditions ?? []).some((c: any) => c.type === 'Ready' && c.status === 'True');
     this.transitions(node.status, written.status);
   }
 
