@@ -3,6 +3,8 @@
 // and reports each API figure against its target and as a ratio to the raw store of the same run.
 // `-- --cpu-prof` runs the server under `node --cpu-prof` and prints where its time went per phase;
 // `-- --server-node-arg=--max-semi-space-size=32` (repeatable) tries a node flag on the server.
+// `-- --workloads-only` runs the raw store and issue 4's workload scenarios (bench/workload-phases.ts)
+// only; `--workloads=parallel,ordered,deployments,scheduler` picks scenarios (with --cpu-prof too).
 // Deliberately absent: asserting on targets (the exit code says only whether the bench itself ran).
 
 import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
@@ -23,6 +25,8 @@ import type { Row } from './report.js';
 import { printProfile, profileTop, readProfile } from './profile-top.js';
 import { runStoragePhases, storageRows } from './storage-phases.js';
 import type { StorageResults } from './storage-phases.js';
+import { printWorkloadProfiles, runWorkloadPhases, WORKLOADS, workloadRows } from './workload-phases.js';
+import type { WorkloadName, WorkloadResults } from './workload-phases.js';
 import type { ProfileSummary, ProfileWindow } from './profile-top.js';
 
 const PODS = 10_000;
@@ -66,9 +70,45 @@ async function storageOnly(): Promise<void> {
   }
 }
 
+/** `--workloads=parallel,deployments`: the workload scenarios to run (default all). */
+function chosenWorkloads(): WorkloadName[] | undefined {
+  const arg = process.argv.find((a) => a.startsWith('--workloads='));
+  if (!arg) return undefined;
+  const names = arg.slice('--workloads='.length).split(',').filter(Boolean);
+  for (const n of names) if (!(WORKLOADS as readonly string[]).includes(n)) throw new Error(`--workloads: unknown scenario ${n} (choose from ${WORKLOADS.join(', ')})`);
+  return names as WorkloadName[];
+}
+
+/** `npm run bench -- --workloads-only`: the raw store and issue 4's workload figures, nothing else. */
+async function workloadsOnly(): Promise<void> {
+  const only = chosenWorkloads();
+  const root = mkdtempSync(join(tmpdir(), 'berth-bench-'));
+  const profDir = process.argv.includes('--cpu-prof') ? mkdtempSync(join(tmpdir(), 'berth-bench-prof-')) : undefined;
+  try {
+    say(`raw store: ${PODS} creates from ${CONCURRENCY} writers; load average ${loadavg().map((l) => Math.round(l * 100) / 100).join(' ')}`);
+    const store = await openStore({ kind: 'sqlite', dataDir: join(root, 'raw') });
+    const raw = await benchRawStore(store, { creates: PODS, concurrency: CONCURRENCY, gets: 1000, valueBytes: 1500, prefix: '/bench/raw/' });
+    await store.close();
+    const nodeArgs = process.argv.filter((a) => a.startsWith('--server-node-arg=')).map((a) => a.slice('--server-node-arg='.length));
+    const workloads = await runWorkloadPhases(root, say, { cpuProfDir: profDir, only, nodeArgs });
+    printTable(`berth bench (workloads only): ${new Date().toISOString()}, ${cpus().length} cores, node ${process.version}`, [
+      { metric: 'raw store: creates/s (16 writers)', value: `${raw.createsPerSecond}/s`, ratio: `p50 ${raw.createP50Ms} ms, p99 ${raw.createP99Ms} ms` },
+      ...workloadRows(workloads, raw.createsPerSecond),
+    ]);
+    printWorkloadProfiles(workloads);
+    const results = join(REPO, 'bench', 'results', 'workloads.json');
+    writeResults(results, { raw, workloads });
+    say(`wrote ${results}`);
+  } finally {
+    rmSync(root, { recursive: true, force: true });
+    if (profDir) say(`server CPU profiles kept in ${profDir}`);
+  }
+}
+
 async function main(): Promise<void> {
   const cpuProf = process.argv.includes('--cpu-prof');
   const serverNodeArgs = process.argv.filter((a) => a.startsWith('--server-node-arg=')).map((a) => a.slice('--server-node-arg='.length));
+  const workloadChoice = chosenWorkloads();
   const root = mkdtempSync(join(tmpdir(), 'berth-bench-'));
   const profDir = cpuProf ? mkdtempSync(join(tmpdir(), 'berth-bench-prof-')) : undefined;
   const started = performance.now();
@@ -158,11 +198,12 @@ async function main(): Promise<void> {
     const exitCode = await srv.stop();
     server = undefined;
     const storage: StorageResults = await runStoragePhases(root, say);
+    const workloads: WorkloadResults = await runWorkloadPhases(root, say, { cpuProfDir: profDir, only: workloadChoice, nodeArgs: serverNodeArgs });
 
     const phases = { creates, getsClosedLoop: getsMax, getsPaced, listJson, listTable, watch };
     const profiles: Record<string, ProfileSummary> = {};
     if (profDir) {
-      const file = readdirSync(profDir).find((f) => f.endsWith('.cpuprofile'));
+      const file = readdirSync(profDir).find((f) => f.endsWith('.cpuprofile')); // the API server's; workloads' are in sub-directories
       if (file) {
         const p = readProfile(join(profDir, file));
         for (const [name, ph] of Object.entries(phases)) profiles[name] = profileTop(p, { n: 12, window: ph.cpu.window });
@@ -197,6 +238,7 @@ async function main(): Promise<void> {
       { metric: '5. idle RSS after start-up', value: `${idleMemory.rssMB} MB`, target: '<= 150 MB', pass: idleMemory.rssMB <= 150 },
       { metric: '   RSS after the load / peak', value: `${loadedMemory.rssMB} / ${loadedMemory.hwmMB} MB`, ratio: `${PODS + 1000 + 101} pods held` },
       ...storageRows(storage, raw.createsPerSecond),
+      ...workloadRows(workloads, raw.createsPerSecond),
     ];
     printTable(`berth bench: ${new Date().toISOString()}, ${cpus().length} cores, node ${process.version}`, rows);
     const cpuRows: Row[] = [
@@ -226,6 +268,7 @@ async function main(): Promise<void> {
     const noisy = [rawOtherPercent, ...Object.values(phases).map((ph) => ph.cpu.otherPercent)].some((p) => p > 25);
     if (noisy) say('WARNING: other processes used more than a quarter of a core during some phase; these figures are disturbed, run again on a quiet machine');
     for (const [name, prof] of Object.entries(profiles)) printProfile(prof, `server CPU profile, phase ${name}`);
+    printWorkloadProfiles(workloads);
     for (const [name, r] of [['creates', c], ['GETs closed loop', gm], ['GETs paced', gp], ['watch writes', w]] as const) {
       if (r.firstError) say(`${name}: first error of the phase: ${r.firstError}`);
     }
@@ -250,6 +293,7 @@ async function main(): Promise<void> {
         podBytes,
       },
       storage,
+      workloads,
       profiles: profDir ? profiles : undefined,
     });
     say(`wrote ${results} (${Math.round((performance.now() - started) / 1000)} s)`);
@@ -289,4 +333,4 @@ function say(line: string): void {
   process.stdout.write(`bench: ${line}\n`);
 }
 
-await (process.argv.includes('--storage-only') ? storageOnly() : main());
+await (process.argv.includes('--storage-only') ? storageOnly() : process.argv.includes('--workloads-only') ? workloadsOnly() : main());

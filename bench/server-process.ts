@@ -1,6 +1,7 @@
 // The berth server under test as a real separate process: started with `berth server --port 0
-// --store sqlite` on a temp data dir (optionally under `node --cpu-prof`), ready when /readyz is 200,
-// stopped by its own PID with SIGTERM. Also reads /proc for any PID's RSS and CPU time.
+// --store sqlite` (or `berth up --port 0` with extra arguments such as `--nodes N`) on a temp data
+// dir (optionally under `node --cpu-prof`), ready when /readyz is 200, stopped by its own PID with
+// SIGTERM. Also reads /proc for any PID's RSS and CPU time.
 // Deliberately absent: load and measurement logic (bench/run.ts and the load worker own those).
 
 import { spawn } from 'node:child_process';
@@ -33,20 +34,40 @@ export interface GcPause {
 
 const GC_LINE = /^\[\d+:0x[0-9a-f]+\]\s+(\d+) ms: ([A-Za-z-]+(?: \([a-z]+\))?)[^,]*, ([\d.]+) \/ [\d.]+ ms/gm;
 
-export async function startServer(opts: { dataDir: string; cpuProfDir?: string; nodeArgs?: string[] }): Promise<ServerProcess> {
+export interface StartOptions {
+  dataDir: string;
+  cpuProfDir?: string;
+  nodeArgs?: string[];
+  /** `server` (the default: `--store sqlite`, no agents) or `up` (sqlite, agents with `--nodes`). */
+  command?: 'server' | 'up';
+  /** More berth arguments, e.g. ['--nodes', '100', '--runtime', 'simulated']. */
+  args?: string[];
+  /** How long start-up may take until the kubeconfig line and /readyz (default 30 s). */
+  startTimeoutMs?: number;
+}
+
+export async function startServer(opts: StartOptions): Promise<ServerProcess> {
   // --trace-gc prints one line per collection: cheap, and it explains latency spikes.
   const nodeArgs = ['--trace-gc', ...(opts.cpuProfDir ? ['--cpu-prof', '--cpu-prof-dir', opts.cpuProfDir] : []), ...(opts.nodeArgs ?? [])];
-  const args = [...nodeArgs, join(REPO, 'bin', 'berth.js'), 'server', '--port', '0', '--data-dir', opts.dataDir, '--store', 'sqlite'];
+  const command = opts.command ?? 'server';
+  const storeArgs = command === 'server' ? ['--store', 'sqlite'] : [];
+  const args = [...nodeArgs, join(REPO, 'bin', 'berth.js'), command, '--port', '0', '--data-dir', opts.dataDir, ...storeArgs, ...(opts.args ?? [])];
+  const startTimeoutMs = opts.startTimeoutMs ?? 30_000;
   const spawnedAt = performance.now();
   const proc: ChildProcess = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'] });
   let out = '';
   proc.stdout!.on('data', (d) => (out += d));
   proc.stderr!.on('data', (d) => (out += d));
+  // A server that does not come up is stopped by its PID rather than left running.
+  const abandon = (e: unknown): never => {
+    if (proc.exitCode === null && proc.signalCode === null) process.kill(proc.pid!, 'SIGKILL');
+    throw e;
+  };
   const url = await new Promise<string>((res, rej) => {
-    const timer = setTimeout(() => rej(new Error(`berth server did not start in 30 s:\n${out}`)), 30_000);
+    const timer = setTimeout(() => rej(new Error(`berth ${command} did not start in ${startTimeoutMs / 1000} s:\n${out}`)), startTimeoutMs);
     const onExit = (code: number | null) => {
       clearTimeout(timer);
-      rej(new Error(`berth server exited with ${code} during start-up:\n${out}`));
+      rej(new Error(`berth ${command} exited with ${code} during start-up:\n${out}`));
     };
     proc.once('exit', onExit);
     proc.stdout!.on('data', function check() {
@@ -58,12 +79,12 @@ export async function startServer(opts: { dataDir: string; cpuProfDir?: string; 
         res(m[1]!);
       }
     });
-  });
-  const deadline = Date.now() + 30_000;
+  }).catch(abandon);
+  const deadline = Date.now() + startTimeoutMs;
   for (;;) {
     const r = await fetch(`${url}/readyz`).catch(() => undefined);
     if (r?.status === 200) break;
-    if (Date.now() > deadline) throw new Error(`berth server at ${url} never answered /readyz with 200:\n${out}`);
+    if (Date.now() > deadline) abandon(new Error(`berth ${command} at ${url} never answered /readyz with 200:\n${out}`));
     await new Promise((r2) => setTimeout(r2, 50));
   }
   return {

@@ -22,3 +22,14 @@ test('NodeIpamController gives every node its own /24 and keeps ranges already s
   assert.equal(nodes.find((n) => n.metadata!.name === 'preset')!.spec.podCIDR, '10.244.0.0/24');
   for (const n of nodes) assert.deepEqual(n.spec.podCIDRs, [n.spec.podCIDR]);
 });
+
+test('NodeIpamController hands out /24s beyond the first /16 of a larger range, and refuses bad ranges', async (t) => {
+  const c = await testCluster();
+  t.after(() => c.close());
+  await c.run(new NodeIpamController(c.deps, { clusterCidr: '10.244.0.0/23' }));
+  for (const n of ['a', 'b', 'c']) await c.client.create(NODES, undefined, { apiVersion: 'v1', kind: 'Node', metadata: { name: n } });
+  await eventually(async () => (await c.client.list<KObject>(NODES)).items.filter((n) => n.spec?.podCIDR).length === 2, 'two ranges given');
+  const cidrs = (await c.client.list<KObject>(NODES)).items.map((n) => n.spec?.podCIDR).filter(Boolean).sort();
+  assert.deepEqual(cidrs, ['10.244.0.0/24', '10.244.1.0/24'], 'a /23 holds two node ranges');
+  assert.throws(() => new NodeIpamController(c.deps, { clusterCidr: '10.244.1.0/16' }), /must be an IPv4 range/);
+});

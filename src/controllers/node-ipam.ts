@@ -1,8 +1,8 @@
 // Node IPAM (kube-controller-manager's --allocate-node-cidrs with the range allocator): every Node
-// without spec.podCIDR gets the next free /24 of the cluster CIDR (default 10.244.0.0/16), so node
-// agents started anywhere get a pod network without configuration. Allocations are read back from
-// the Nodes themselves (the Node objects are the allocation table), so a restart reuses nothing
-// twice. Deliberately absent: IPv6 and dual-stack, mask sizes other than /24.
+// without spec.podCIDR gets the next free /24 of the cluster CIDR (default 10.244.0.0/14: 1,024
+// nodes), so node agents started anywhere get a pod network without configuration. Allocations are
+// read back from the Nodes themselves (the Node objects are the allocation table), so a restart
+// reuses nothing twice. Deliberately absent: IPv6 and dual-stack, node mask sizes other than /24.
 
 import type { KObject } from '../api/resource.js';
 import type { Informer } from '../client/informer.js';
@@ -11,24 +11,38 @@ import { WorkQueue } from '../client/workqueue.js';
 import type { ControllerDeps } from './deps.js';
 
 export interface NodeIpamOptions {
-  /** An IPv4 /16, e.g. 10.244.0.0/16: node ranges are its /24s. */
+  /** An IPv4 range of /8 to /23, e.g. 10.244.0.0/14: node ranges are its /24s. */
   clusterCidr?: string;
+}
+
+function ipToInt(ip: string): number {
+  return ip.split('.').reduce((a, o) => a * 256 + Number(o), 0);
+}
+function intToIp(n: number): string {
+  return [24, 16, 8, 0].map((s) => Math.floor(n / 2 ** s) % 256).join('.');
 }
 
 export class NodeIpamController {
   private readonly nodes: Informer;
   private readonly queue: WorkQueue;
-  private readonly base: [number, number];
-  /** Third octets handed out by this process but maybe not yet seen in the informer. */
+  /** First address of the cluster range, and how many /24s it holds. */
+  private readonly base: number;
+  private readonly ranges: number;
+  /** Range indexes handed out by this process but maybe not yet seen in the informer. */
   private readonly pending = new Set<number>();
 
   constructor(
     private readonly deps: ControllerDeps,
     opts: NodeIpamOptions = {},
   ) {
-    const m = /^(\d+)\.(\d+)\.0\.0\/16$/.exec(opts.clusterCidr ?? '10.244.0.0/16');
-    if (!m) throw new Error(`cluster CIDR ${opts.clusterCidr} must be an IPv4 /16 such as 10.244.0.0/16`);
-    this.base = [Number(m[1]), Number(m[2])];
+    const cidr = opts.clusterCidr ?? '10.244.0.0/14';
+    const m = /^(\d{1,3}(?:\.\d{1,3}){3})\/(\d{1,2})$/.exec(cidr);
+    const bits = m ? Number(m[2]) : NaN;
+    if (!m || bits < 8 || bits > 23 || ipToInt(m[1]) % 2 ** (32 - bits) !== 0) {
+      throw new Error(`cluster CIDR ${cidr} must be an IPv4 range from /8 to /23 such as 10.244.0.0/14`);
+    }
+    this.base = ipToInt(m[1]);
+    this.ranges = 2 ** (24 - bits);
     this.nodes = deps.informers.for(NODES);
     // One worker: allocation is a read-then-claim of the lowest free range.
     this.queue = new WorkQueue((k) => this.reconcile(k), { name: 'node-ipam-controller', log: deps.log, workers: 1 });
@@ -47,10 +61,11 @@ export class NodeIpamController {
 
   private used(): Set<number> {
     const used = new Set(this.pending);
-    const prefix = `${this.base[0]}.${this.base[1]}.`;
     for (const n of this.nodes.list()) {
       for (const cidr of [n.spec?.podCIDR, ...(n.spec?.podCIDRs ?? [])]) {
-        if (typeof cidr === 'string' && cidr.startsWith(prefix)) used.add(Number(cidr.split('.')[2]));
+        if (typeof cidr !== 'string') continue;
+        const i = (ipToInt(cidr.split('/')[0]) - this.base) / 256;
+        if (Number.isInteger(i) && i >= 0 && i < this.ranges) used.add(i);
       }
     }
     return used;
@@ -61,12 +76,12 @@ export class NodeIpamController {
     if (!node || node.spec?.podCIDR) return;
     const used = this.used();
     let octet = 0;
-    while (used.has(octet) && octet < 256) octet++;
-    if (octet === 256) {
+    while (used.has(octet) && octet < this.ranges) octet++;
+    if (octet === this.ranges) {
       this.deps.events('cidrAllocator').event({ apiVersion: 'v1', kind: 'Node', ...node }, 'Normal', 'CIDRNotAvailable', 'Node ' + name + ' status is now: CIDRNotAvailable');
       return;
     }
-    const cidr = `${this.base[0]}.${this.base[1]}.${octet}.0/24`;
+    const cidr = `${intToIp(this.base + octet * 256)}/24`;
     this.pending.add(octet);
     try {
       // podCIDR may only be set once: the merge patch carries the resourceVersion, so two
