@@ -22,7 +22,7 @@ import { bindingHandler, evictionHandler, finalizeHandler, nodeStreamHandler, sc
 import { apiVersionsDoc, buildDiscovery, wantsAggregated } from './discovery.js';
 import type { DiscoveryDocs } from './discovery.js';
 import { buildOpenApiV2, buildOpenApiV3 } from './openapi.js';
-import { OpenApiV2Document } from './openapi-v2-proto.js';
+import { OpenApiV2Document } from './openapi-v2-response.js';
 import { schemaNode, hasDefinition } from '../api/schema/schemas.js';
 import type { SchemaNode } from '../api/schema/node.js';
 import { serveVirtual } from './handlers/virtual.js';

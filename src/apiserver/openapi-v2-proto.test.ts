@@ -3,7 +3,9 @@ import assert from 'node:assert/strict';
 import { parse as parseYaml } from 'yaml';
 import { ALL_RESOURCES } from '../api/registry.js';
 import { buildOpenApiV2 } from './openapi-v2.js';
-import { OPENAPI_V2_PROTO_TYPE, OpenApiV2Document, encodeOpenApiV2, gnosticYaml, negotiateOpenApiV2 } from './openapi-v2-proto.js';
+import { encodeOpenApiV2 } from './openapi-v2-proto.js';
+import { OPENAPI_V2_PROTO_TYPE, OpenApiV2Document, negotiateOpenApiV2 } from './openapi-v2-response.js';
+import { gnosticYaml } from './gnostic-yaml.js';
 import { WireReader, WIRE_BYTES, WIRE_FIXED64, WIRE_VARINT } from './protobuf/wire.js';
 
 // --- A test-side reader of gnostic messages: each field's raw values, in wire order. ---

@@ -9,106 +9,17 @@
 //
 // Field numbers: gnostic-models, openapiv2/OpenAPIv2.proto (package openapi.v2; the file kube-openapi's
 // github.com/google/gnostic-models/openapiv2 is generated from), read at commit a84a29ee8efac8d764f8dd251aa316fcaa61c60c.
-//
-// Also here: the /openapi/v2 response (JSON or protobuf by Accept, as kube-openapi's handler
-// negotiates; one ETag, the SHA-512 of the JSON body, for both, with `Vary: Accept`; the protobuf
-// bytes encoded once, on first request).
+// The response (content negotiation, ETag) is openapi-v2-response.ts; the YAML text of Any values is
+// gnostic-yaml.ts.
 // Deliberately absent: oauth2 security definitions and response `headers`/`examples` (berth emits
 // none; such keys are reported in `unmapped` and left out), and YAML line folding (Any.yaml text is
 // equal to yaml.v3's for the short values berth emits; longer strings are double-quoted where
 // yaml.v3 would fold them, which parses to the same value).
 
-import type { ApiRequest, ApiResponse } from './request.js';
-import { docHash } from './openapi-defs.js';
 import { ProtoWriter } from './protobuf/encode.js';
+import { gnosticYaml } from './gnostic-yaml.js';
 
 type J = Record<string, unknown>;
-
-/** The Content-Type of the protobuf document (kube-openapi answers both accepted spellings with it). */
-export const OPENAPI_V2_PROTO_TYPE = 'application/com.github.proto-openapi.spec.v2.v1.0+protobuf';
-/** Both subtypes kube-openapi's handler accepts for the protobuf document. */
-const PROTO_SUBTYPES = ['com.github.proto-openapi.spec.v2@v1.0+protobuf', 'com.github.proto-openapi.spec.v2.v1.0+protobuf'];
-
-// ---------------------------------------------------------------------------------------------
-// Serving
-
-/** Which form of the document an Accept header asks for: the first acceptable clause by q wins. */
-export function negotiateOpenApiV2(accept: string | undefined): 'json' | 'protobuf' {
-  const clauses = parseAccept(accept && accept.trim() ? accept : '*/*');
-  for (const c of clauses) {
-    if (c.type !== 'application' && c.type !== '*') continue;
-    // kube-openapi tries json first, so a wildcard subtype gets JSON.
-    if (c.subtype === 'json' || c.subtype === '*') return 'json';
-    if (PROTO_SUBTYPES.includes(c.subtype)) return 'protobuf';
-  }
-  return 'json';
-}
-
-interface AcceptClause {
-  type: string;
-  subtype: string;
-  q: number;
-}
-
-/** Accept clauses sorted as goautoneg sorts them: by q, then more specific first. Zero q dropped. */
-function parseAccept(header: string): AcceptClause[] {
-  const out: (AcceptClause & { i: number })[] = [];
-  header.split(',').forEach((part, i) => {
-    const [range, ...params] = part.split(';').map((s) => s.trim());
-    if (!range) return;
-    const slash = range.indexOf('/');
-    const type = slash < 0 ? range : range.slice(0, slash);
-    const subtype = slash < 0 ? '*' : range.slice(slash + 1);
-    let q = 1;
-    for (const p of params) {
-      const m = /^q\s*=\s*([0-9.]+)$/i.exec(p);
-      if (m) q = Number(m[1]);
-    }
-    if (!(q > 0)) return;
-    out.push({ type: type.toLowerCase(), subtype: subtype.toLowerCase(), q, i });
-  });
-  const specificity = (c: AcceptClause) => (c.type === '*' ? 0 : c.subtype === '*' ? 1 : 2);
-  return out.sort((a, b) => b.q - a.q || specificity(b) - specificity(a) || a.i - b.i);
-}
-
-/** The served /openapi/v2 document: its JSON body, and its protobuf form made on first use. */
-export class OpenApiV2Document {
-  /** Quoted, as sent in the ETag header. */
-  readonly etag: string;
-  private proto?: Buffer;
-
-  constructor(readonly json: string) {
-    this.etag = `"${docHash(json)}"`;
-  }
-
-  /** The gnostic openapi_v2.Document bytes, encoded once. */
-  protobuf(): Buffer {
-    if (!this.proto) {
-      const bytes = encodeOpenApiV2(JSON.parse(this.json) as J).bytes;
-      this.proto = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.length);
-    }
-    return this.proto;
-  }
-
-  /** The response to GET /openapi/v2: JSON or protobuf by Accept, 304 when If-None-Match matches. */
-  respond(headers: ApiRequest['headers']): ApiResponse {
-    const proto = negotiateOpenApiV2(headers.accept) === 'protobuf';
-    const common = { vary: 'Accept', etag: this.etag };
-    if (etagMatches(headers['if-none-match'], this.etag)) return { status: 304, headers: common };
-    if (proto) return { status: 200, headers: { 'content-type': OPENAPI_V2_PROTO_TYPE, ...common }, body: this.protobuf() };
-    return { status: 200, headers: { 'content-type': 'application/json', ...common }, body: this.json };
-  }
-}
-
-/** If-None-Match's weak comparison, as net/http's ServeContent does it. */
-function etagMatches(header: string | undefined, etag: string): boolean {
-  if (!header) return false;
-  return header.split(',').some((t) => {
-    const tag = t.trim();
-    return tag === '*' || tag.replace(/^W\//, '') === etag;
-  });
-}
-
 // ---------------------------------------------------------------------------------------------
 // Document mapping
 
@@ -601,73 +512,3 @@ const DOCUMENT: Spec = {
   },
   ext: 16,
 };
-
-// ---------------------------------------------------------------------------------------------
-// YAML text of Any values
-
-/**
- * A JSON value as gnostic stores it in Any.yaml: yaml.v3's Marshal of the value's node (block
- * style, four-space indentation, a sequence item's mapping two columns in, strings quoted only where
- * plain text would read as something else), with a trailing newline.
- */
-export function gnosticYaml(value: unknown): string {
-  return render(value, 0).join('\n') + '\n';
-}
-
-/** Lines of `value` at `indent`; the first line carries no indentation (the caller places it). */
-function render(value: unknown, indent: number): string[] {
-  if (Array.isArray(value)) {
-    if (value.length === 0) return ['[]'];
-    const lines: string[] = [];
-    const pad = ' '.repeat(indent);
-    value.forEach((item, i) => {
-      const inner = render(item, indent + 2);
-      lines.push(`${i === 0 ? '' : pad}- ${inner[0]}`, ...inner.slice(1));
-    });
-    return lines;
-  }
-  if (isObject(value)) {
-    const entries = Object.entries(value);
-    if (entries.length === 0) return ['{}'];
-    const lines: string[] = [];
-    const pad = ' '.repeat(indent);
-    // yaml.v3: a nested block moves to the next multiple of the indentation (4).
-    const childIndent = 4 * Math.floor((indent + 4) / 4);
-    entries.forEach(([k, v], i) => {
-      const key = `${i === 0 ? '' : pad}${scalarText(k)}:`;
-      if (isBlock(v)) {
-        const inner = render(v, childIndent);
-        lines.push(key, ' '.repeat(childIndent) + inner[0], ...inner.slice(1));
-      } else {
-        lines.push(`${key} ${render(v, childIndent)[0]}`);
-      }
-    });
-    return lines;
-  }
-  return [scalarText(value)];
-}
-
-/** A non-empty array or object (written as a block; empty ones are written `[]`/`{}` inline). */
-function isBlock(v: unknown): boolean {
-  return Array.isArray(v) ? v.length > 0 : isObject(v) && Object.keys(v).length > 0;
-}
-
-/** Words YAML 1.1 (what yaml.v2 readers such as kubectl's use) or 1.2 read as booleans or null. */
-const RESERVED = /^(y|Y|yes|Yes|YES|n|N|no|No|NO|true|True|TRUE|false|False|FALSE|on|On|ON|off|Off|OFF|null|Null|NULL|~)$/;
-
-function scalarText(v: unknown): string {
-  if (v === null || v === undefined) return 'null';
-  if (typeof v === 'boolean') return v ? 'true' : 'false';
-  if (typeof v === 'number') return Number.isFinite(v) ? String(v) : v > 0 ? '.inf' : v < 0 ? '-.inf' : '.nan';
-  const s = String(v);
-  return plainSafe(s) ? s : JSON.stringify(s);
-}
-
-/**
- * Whether a string can be written plain and read back as the same string: starts with a letter, `_`
- * or `/`, has only letters, digits, spaces and `_./,()-+=` (no `: `, ` #` or quotes), no reserved
- * word, and is short enough that yaml.v3 would not fold it.
- */
-function plainSafe(s: string): boolean {
-  return s.length <= 72 && /^[A-Za-z_/][A-Za-z0-9_./,()+=-]*(?: [A-Za-z0-9_./,()+=-]+)*$/.test(s) && !RESERVED.test(s);
-}
