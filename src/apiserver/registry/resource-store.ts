@@ -69,6 +69,11 @@ function clone<T>(o: T): T {
   return structuredClone(o);
 }
 
+/** A private copy of a current object: parsing its cached JSON is about twice as fast as structuredClone. */
+function copyOf(cur: { obj: KObject; json?: string }): KObject {
+  return typeof cur.json === 'string' ? (JSON.parse(cur.json) as KObject) : structuredClone(cur.obj);
+}
+
 export class ResourceStore {
   constructor(
     readonly def: ResourceDef,
@@ -173,12 +178,12 @@ export class ResourceStore {
     opts: WriteOptions & { expectRv?: string; validate?: boolean } = {},
   ): Promise<CachedObject> {
     const key = keyFor(this.def, namespace, name);
-    let cur: { obj: KObject; rv: number } | undefined = this.deps.cache.get(key);
+    let cur: { obj: KObject; rv: number; json?: string } | undefined = this.deps.cache.get(key);
     for (let attempt = 0; ; attempt++) {
       if (!cur) throw notFound(gr(this.def), name);
       if (opts.expectRv && opts.expectRv !== String(cur.rv)) throw conflict(gr(this.def), name, OBJECT_MODIFIED);
       const old = cur.obj;
-      const next = await mutate(clone(old));
+      const next = await mutate(copyOf(cur));
       const obj = this.finishUpdate(next, old, opts);
       await this.admit({ operation: 'UPDATE', obj, old, subresource: opts.subresource ?? '', dryRun: !!opts.dryRun });
       if (opts.validate !== false) this.validateUpdate(obj, old, opts.subresource ?? '');
@@ -232,7 +237,8 @@ export class ResourceStore {
       // A /status write keeps the old spec (everything outside metadata and status); metadata
       // changes other than the system fields go through, as Kubernetes' status strategies do
       // (a kind's prepareForStatusUpdate resets more, e.g. a Deployment's labels).
-      const obj: KObject = { ...clone(old), metadata: clone(next.metadata ?? {}), status: next.status };
+      // next is already a private copy: only the old spec needs copying.
+      const obj: KObject = { ...clone(old), metadata: next.metadata ?? {}, status: next.status };
       carryUpdateMeta(obj, old);
       def.prepareForStatusUpdate?.(obj, old, { now });
       return obj;
@@ -271,11 +277,11 @@ export class ResourceStore {
     opts: { dryRun?: boolean; expectRv?: number } = {},
   ): Promise<{ c: CachedObject; removed: boolean }> {
     const key = keyFor(this.def, namespace, name);
-    let cur: { obj: KObject; rv: number } | undefined = this.deps.cache.get(key);
+    let cur: { obj: KObject; rv: number; json?: string } | undefined = this.deps.cache.get(key);
     for (let attempt = 0; ; attempt++) {
       if (!cur) throw notFound(gr(this.def), name);
       if (opts.expectRv !== undefined && opts.expectRv !== cur.rv) throw conflict(gr(this.def), name, OBJECT_MODIFIED);
-      const next = mutate(clone(cur.obj));
+      const next = mutate(copyOf(cur));
       if (!next) return { c: this.deps.cache.get(key) ?? { key, rv: cur.rv, obj: cur.obj, json: JSON.stringify(cur.obj) }, removed: false };
       const remove = !!next.metadata?.deletionTimestamp && !next.metadata.finalizers?.length && this.readyToRemove(next);
       if (opts.dryRun) return { c: { key, rv: cur.rv, obj: next, json: JSON.stringify(next) }, removed: remove };
