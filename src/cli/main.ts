@@ -6,6 +6,7 @@ import { parseArgs } from 'node:util';
 import type { ParseArgsConfig } from 'node:util';
 import { join } from 'node:path';
 import { startCluster } from '../server/cluster.js';
+import { BERTH_COMPONENT_VERSION } from '../server/controllers.js';
 import { startNodeAgents } from '../server/agents.js';
 import type { NodeAgents } from '../server/agents.js';
 
@@ -121,7 +122,7 @@ async function runControlPlane(cmd: 'up' | 'server', argv: string[]): Promise<vo
   });
   let agents: NodeAgents | undefined;
   if (nodes > 0) {
-    agents = await startNodeAgents(cluster.client, { count: nodes, runtime: runtime!, dataDir: join(values['data-dir'] as string, 'agents'), log: values.verbose ? say : undefined });
+    agents = await startNodeAgents(cluster.clientAs(`kubelet/${BERTH_COMPONENT_VERSION}`), { count: nodes, runtime: runtime!, dataDir: join(values['data-dir'] as string, 'agents'), log: values.verbose ? say : undefined });
     say(`agents: ${agents.names.join(', ')} (runtime ${runtime})`);
   }
   say('ready');

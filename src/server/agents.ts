@@ -8,6 +8,7 @@ import { Client as ApiClient } from '../client/client.js';
 import { HttpTransport } from '../client/transport.js';
 import { loadKubeconfig } from '../client/kubeconfig.js';
 import { startAgent } from '../agent/agent.js';
+import { BERTH_COMPONENT_VERSION } from './controllers.js';
 import type { Agent } from '../agent/agent.js';
 import { createSimulatedRuntime } from '../agent/simulated-runtime.js';
 import type { Runtime } from '../agent/runtime.js';
@@ -43,7 +44,7 @@ export async function startNodeAgents(client: Client, opts: { count: number; run
 
 export async function startRemoteAgent(opts: { kubeconfig: string; nodeName: string; runtime: 'simulated'; dataDir: string; leaseSeconds?: number; log?: (l: string) => void }): Promise<{ server: string; stop(): Promise<void> }> {
   const { server } = loadKubeconfig(opts.kubeconfig);
-  const client = new ApiClient(new HttpTransport(server, `berth-agent/${opts.nodeName}`));
+  const client = new ApiClient(new HttpTransport(server, `kubelet/${BERTH_COMPONENT_VERSION}`));
   const runtime = runtimeFor(opts.runtime);
   const lease = opts.leaseSeconds ?? 40;
   const agent = await startAgent({

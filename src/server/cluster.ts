@@ -12,7 +12,7 @@ import { serviceIpAllocator } from '../apiserver/admission/service-ip.js';
 import { bootstrap } from '../apiserver/bootstrap.js';
 import { InProcessTransport } from '../client/transport.js';
 import { Client } from '../client/client.js';
-import { startControllers } from './controllers.js';
+import { BERTH_COMPONENT_VERSION, startControllers } from './controllers.js';
 import { defaultStorageClass } from '../apiserver/admission/default-storage-class.js';
 import { storageObjectInUseProtection } from '../apiserver/admission/storage-protection.js';
 import { persistentVolumeClaimResize } from '../apiserver/admission/pvc-resize.js';
@@ -45,6 +45,8 @@ export interface Cluster {
   kubeconfigPath: string;
   api: ApiServer;
   client: Client;
+  /** An in-process client that identifies itself as another program (kubelet, kube-scheduler). */
+  clientAs(userAgent: string): Client;
   stop(): Promise<void>;
 }
 
@@ -108,9 +110,11 @@ export async function startCluster(opts: ClusterOptions): Promise<Cluster> {
   const kubeconfigPath = join(dataDir, 'kubeconfig');
   writeFileSync(kubeconfigPath, kubeconfigText(url), { mode: 0o600 });
 
-  const client = new Client(new InProcessTransport((req) => api.handle(req), 'berth-controller-manager'));
+  // Each component speaks with Kubernetes' program name, which becomes its managedFields manager.
+  const clientAs = (userAgent: string) => new Client(new InProcessTransport((req) => api.handle(req), userAgent));
+  const client = clientAs(`kube-controller-manager/${BERTH_COMPONENT_VERSION}`);
   if (opts.standardStorageClass) await ensureStandardStorageClass(client);
-  const controllers = await startControllers(client, { dataDir, nodeMonitorGracePeriodMs: opts.nodeMonitorGracePeriodMs, enabled: opts.controllers, log: opts.verbose ? opts.log : undefined });
+  const controllers = await startControllers(client, { dataDir, clientAs, nodeMonitorGracePeriodMs: opts.nodeMonitorGracePeriodMs, enabled: opts.controllers, log: opts.verbose ? opts.log : undefined });
   opts.log(`controllers: ${controllers.names.join(', ')}`);
 
   return {
@@ -119,6 +123,7 @@ export async function startCluster(opts: ClusterOptions): Promise<Cluster> {
     kubeconfigPath,
     api,
     client,
+    clientAs,
     async stop() {
       await controllers.stop();
       await http.close();

@@ -32,6 +32,9 @@ import { EndpointsController } from '../controllers/endpoints.js';
 import { EndpointSliceController } from '../controllers/endpointslice.js';
 import { LOCAL_PATH_PROVISIONER, NFS_SUBDIR_PROVISIONER } from '../api/storage/well-known.js';
 
+/** The version in component user agents, e.g. `kubelet/v1.32.0 (berth)`: the program name before the slash becomes the managedFields manager. */
+export const BERTH_COMPONENT_VERSION = 'v1.32.0 (berth)';
+
 export interface Controllers {
   names: string[];
   stop(): Promise<void>;
@@ -44,6 +47,8 @@ interface Startable {
 
 export interface ControllerOptions {
   dataDir: string;
+  /** A client with another program name, for the scheduler's writes (manager kube-scheduler). */
+  clientAs?: (userAgent: string) => Client;
   /** kube-controller-manager's --controllers: `*` for all, `name` to add one, `-name` to leave one out. */
   enabled?: string[];
   /** --node-monitor-grace-period (Kubernetes' default 40 s). */
@@ -69,7 +74,7 @@ export async function startControllers(client: Client, opts: ControllerOptions):
     ['deployment', new DeploymentController(deps)],
     ['endpoints', new EndpointsController(deps)],
     ['endpointslice', new EndpointSliceController(deps)],
-    ['scheduler', new Scheduler(deps)],
+    ['scheduler', new Scheduler(opts.clientAs ? { ...deps, client: opts.clientAs(`kube-scheduler/${BERTH_COMPONENT_VERSION}`) } : deps)],
     ['attach-detach', new AttachDetachController(deps)],
     ['node-ipam', new NodeIpamController(deps)],
     ['node-lifecycle', new NodeLifecycleController(deps, { nodeMonitorGracePeriodMs: opts.nodeMonitorGracePeriodMs ?? 40_000 })],
