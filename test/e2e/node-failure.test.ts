@@ -21,8 +21,9 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { stringify } from 'yaml';
-import { BERTH_BIN, startBerth, eventually } from './harness.js';
-import type { Berth, KubectlResult } from './harness.js';
+import { BERTH_BIN, startBerth } from './harness.js';
+import type { Berth } from './harness.js';
+import { APPS, NS, conditionOf, isReady, workloadClient } from './workload-support.js';
 
 const GRACE = '12s';
 const UNREACHABLE = 'node.kubernetes.io/unreachable';
@@ -136,62 +137,9 @@ async function startFlapWatch(): Promise<void> {
 
 // ---- helpers ----
 
-const NS = '/api/v1/namespaces/default';
-const APPS = '/apis/apps/v1/namespaces/default';
-
-function ok(r: KubectlResult): string {
-  assert.equal(r.code, 0, `kubectl failed (${r.code}): ${r.stderr}${r.stdout}`);
-  return r.stdout;
-}
-
-async function kubectl(...args: string[]): Promise<string> {
-  return ok(await b.kubectl(args));
-}
-
-async function apply(...objects: object[]): Promise<string> {
-  return ok(await b.kubectl(['apply', '-f', '-'], { input: objects.map((o) => stringify(o)).join('---\n') }));
-}
-
-async function getObj(path: string): Promise<any | undefined> {
-  const r = await b.http('GET', path);
-  if (r.status === 404) return undefined;
-  assert.equal(r.status, 200, r.text);
-  return r.body;
-}
-
-async function list(path: string, query?: string): Promise<any[]> {
-  const r = await b.http('GET', query ? `${path}?${query}` : path);
-  assert.equal(r.status, 200, r.text);
-  return r.body.items;
-}
-
-async function waitFor<T>(what: string, fn: () => Promise<T | undefined | false>, ms = 30_000): Promise<T> {
-  let last: unknown;
-  try {
-    return await eventually(async () => {
-      const v = await fn();
-      last = v;
-      return v;
-    }, ms, 200);
-  } catch (e) {
-    throw new Error(`timed out waiting for ${what} (last: ${JSON.stringify(last)}): ${e}`);
-  }
-}
-
-async function stays(what: string, check: () => Promise<boolean>, ms: number): Promise<void> {
-  const end = Date.now() + ms;
-  while (Date.now() < end) {
-    assert.ok(await check(), `expected ${what} to hold throughout ${ms} ms`);
-    await new Promise((r) => setTimeout(r, 200));
-  }
-}
-
-function condition(obj: any, type: string): any {
-  return (obj?.status?.conditions ?? []).find((c: any) => c.type === type);
-}
-
+const { kubectl, apply, getObj, list, waitFor, stays } = workloadClient(() => b, { waitMs: 30_000, pollMs: 200 });
+const condition = conditionOf;
 const readyOf = (node: any): string | undefined => condition(node, 'Ready')?.status;
-const isReady = (p: any): boolean => p?.status?.phase === 'Running' && condition(p, 'Ready')?.status === 'True' && !p.metadata.deletionTimestamp;
 const pod = (name: string) => getObj(`${NS}/pods/${name}`);
 const node = (name: string) => getObj(`/api/v1/nodes/${name}`);
 const claim = (name: string) => getObj(`${NS}/persistentvolumeclaims/${name}`);

@@ -11,8 +11,9 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { stringify } from 'yaml';
-import { startBerth, eventually } from './harness.js';
-import type { Berth, KubectlResult } from './harness.js';
+import { startBerth } from './harness.js';
+import type { Berth } from './harness.js';
+import { APPS, NS, conditionOf, isReady, workloadClient } from './workload-support.js';
 
 let b: Berth;
 before(async () => {
@@ -25,64 +26,13 @@ after(async () => {
 
 // ---- helpers ----
 
-const NS = '/api/v1/namespaces/default';
-const APPS = '/apis/apps/v1/namespaces/default';
 const UNREADY = 'berth.dev/simulated-ready';
 const IMAGE = 'registry.k8s.io/nginx-slim:0.21';
 const IMAGE2 = 'registry.k8s.io/nginx-slim:0.24';
-
-function ok(r: KubectlResult): string {
-  assert.equal(r.code, 0, `kubectl failed (${r.code}): ${r.stderr}${r.stdout}`);
-  return r.stdout;
-}
-
-async function kubectl(...args: string[]): Promise<string> {
-  return ok(await b.kubectl(args));
-}
-
-async function apply(...objects: object[]): Promise<string> {
-  return ok(await b.kubectl(['apply', '-f', '-'], { input: objects.map((o) => stringify(o)).join('---\n') }));
-}
-
-async function getObj(path: string): Promise<any | undefined> {
-  const r = await b.http('GET', path);
-  if (r.status === 404) return undefined;
-  assert.equal(r.status, 200, r.text);
-  return r.body;
-}
-
-async function list(path: string, selector?: string): Promise<any[]> {
-  const r = await b.http('GET', selector ? `${path}?labelSelector=${encodeURIComponent(selector)}` : path);
-  assert.equal(r.status, 200, r.text);
-  return r.body.items;
-}
-
-async function waitFor<T>(what: string, fn: () => Promise<T | undefined | false>, ms = 20_000): Promise<T> {
-  let last: unknown;
-  try {
-    return await eventually(async () => {
-      const v = await fn();
-      last = v;
-      return v;
-    }, ms);
-  } catch (e) {
-    throw new Error(`timed out waiting for ${what} (last: ${JSON.stringify(last)}): ${e}`);
-  }
-}
-
-async function stays(what: string, check: () => Promise<boolean>, ms = 1500): Promise<void> {
-  const end = Date.now() + ms;
-  while (Date.now() < end) {
-    assert.ok(await check(), `expected ${what} to hold throughout ${ms} ms`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
-
-function condition(obj: any, type: string): string | undefined {
-  return (obj?.status?.conditions ?? []).find((c: any) => c.type === type)?.status;
-}
-
-const isReady = (p: any): boolean => p?.status?.phase === 'Running' && condition(p, 'Ready') === 'True' && !p.metadata.deletionTimestamp;
+const h = workloadClient(() => b);
+const { kubectl, apply, getObj, waitFor, stays } = h;
+const list = (path: string, selector?: string) => h.list(path, selector ? { labelSelector: selector } : undefined);
+const condition = (obj: any, type: string): string | undefined => conditionOf(obj, type)?.status;
 const pods = (selector: string) => list(`${NS}/pods`, selector);
 const replicaSets = (selector: string) => list(`${APPS}/replicasets`, selector);
 const pod = (name: string) => getObj(`${NS}/pods/${name}`);
