@@ -197,8 +197,10 @@ async function main(): Promise<void> {
     load = undefined;
     const exitCode = await srv.stop();
     server = undefined;
-    const storage: StorageResults = await runStoragePhases(root, say);
-    const workloads: WorkloadResults = await runWorkloadPhases(root, say, { cpuProfDir: profDir, only: workloadChoice, nodeArgs: serverNodeArgs });
+    // `--api-only`: issue 2's figures alone (the storage and workload scenarios take minutes).
+    const apiOnly = process.argv.includes('--api-only');
+    const storage: StorageResults | undefined = apiOnly ? undefined : await runStoragePhases(root, say);
+    const workloads: WorkloadResults | undefined = apiOnly ? undefined : await runWorkloadPhases(root, say, { cpuProfDir: profDir, only: workloadChoice, nodeArgs: serverNodeArgs });
 
     const phases = { creates, getsClosedLoop: getsMax, getsPaced, listJson, listTable, watch };
     const profiles: Record<string, ProfileSummary> = {};
@@ -237,8 +239,8 @@ async function main(): Promise<void> {
       { metric: '   slowest watcher per write p50 / p99', value: `${w.slowestWatcherPerWrite.p50Ms} / ${w.slowestWatcherPerWrite.p99Ms} ms`, ratio: `slowest writes: ${w.slowWrites.slice(0, 3).map((x) => `${x.kind} ${x.writeMs}/${x.slowestWatcherMs} ms`).join(', ')}` },
       { metric: '5. idle RSS after start-up', value: `${idleMemory.rssMB} MB`, target: '<= 150 MB', pass: idleMemory.rssMB <= 150 },
       { metric: '   RSS after the load / peak', value: `${loadedMemory.rssMB} / ${loadedMemory.hwmMB} MB`, ratio: `${PODS + 1000 + 101} pods held` },
-      ...storageRows(storage, raw.createsPerSecond),
-      ...workloadRows(workloads, raw.createsPerSecond),
+      ...(storage ? storageRows(storage, raw.createsPerSecond) : []),
+      ...(workloads ? workloadRows(workloads, raw.createsPerSecond) : []),
     ];
     printTable(`berth bench: ${new Date().toISOString()}, ${cpus().length} cores, node ${process.version}`, rows);
     const cpuRows: Row[] = [
@@ -268,12 +270,12 @@ async function main(): Promise<void> {
     const noisy = [rawOtherPercent, ...Object.values(phases).map((ph) => ph.cpu.otherPercent)].some((p) => p > 25);
     if (noisy) say('WARNING: other processes used more than a quarter of a core during some phase; these figures are disturbed, run again on a quiet machine');
     for (const [name, prof] of Object.entries(profiles)) printProfile(prof, `server CPU profile, phase ${name}`);
-    printWorkloadProfiles(workloads);
+    if (workloads) printWorkloadProfiles(workloads);
     for (const [name, r] of [['creates', c], ['GETs closed loop', gm], ['GETs paced', gp], ['watch writes', w]] as const) {
       if (r.firstError) say(`${name}: first error of the phase: ${r.firstError}`);
     }
 
-    const results = join(REPO, 'bench', 'results', 'latest.json');
+    const results = join(REPO, 'bench', 'results', apiOnly ? 'api.json' : 'latest.json');
     writeResults(results, {
       loadGenerator: LOAD_GENERATOR,
       durationSeconds: Math.round((performance.now() - started) / 1000),

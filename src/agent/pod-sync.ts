@@ -185,7 +185,7 @@ export class PodWorkers {
     let rp = this.ctx.runtime.pod(rec.uid);
     if (!rp?.sandbox.ready) {
       const hostname = String(pod.spec?.hostname || pod.metadata?.name || '').slice(0, 63);
-      await this.ctx.runtime.runSandbox({ pod, ip, hostname, volumes: rec.volumes });
+      await this.ctx.runtime.runSandbox({ pod, ip, podCIDR: ipam?.cidr ?? '', hostname, volumes: rec.volumes });
       rp = this.ctx.runtime.pod(rec.uid)!;
     }
     await syncContainers(this.ctx, rec, { pod, rp, wake });

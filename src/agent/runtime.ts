@@ -8,8 +8,13 @@
 // up, a stop begins) and return at once; the runtime reports every later change of a pod through
 // the `watch` listener, and the agent reads the state back with `pod(uid)`. A stop that takes the
 // grace period therefore never blocks an agent worker.
-// Deliberately absent: images (both runtimes treat every image as present), logs, exec and
-// port-forward (the process runtime adds them), resource enforcement.
+// exec and logs are optional: a runtime that runs processes offers them (the agent's server
+// answers for runtimes without them). Container logs are files in the CRI format, so every log
+// reader (follow, tail, since, previous, timestamps) is one piece of code whatever the runtime.
+// Deliberately absent: images (both runtimes treat every image as present), port-forward,
+// resource enforcement.
+
+import type { Readable, Writable } from 'node:stream';
 
 import type { KObject } from '../api/resource.js';
 
@@ -61,6 +66,8 @@ export interface SandboxSpec {
   pod: KObject;
   /** The pod IP; the node IP for hostNetwork pods. */
   ip: string;
+  /** The node's pod range the IP comes from, e.g. 10.244.1.0/24 (its first address is the gateway). */
+  podCIDR: string;
   hostname: string;
   volumes: PreparedVolume[];
 }
@@ -91,6 +98,36 @@ export interface ProbeRequest {
 export interface ProbeOutcome {
   success: boolean;
   recheckAfterMs?: number;
+}
+
+/** kubectl exec: a command run in a running container's namespaces. */
+export interface ExecRequest {
+  podUid: string;
+  container: string;
+  command: string[];
+  tty: boolean;
+  stdin: boolean;
+}
+
+export interface ExecSession {
+  /** Present when stdin was asked for; ending it closes the command's stdin. */
+  stdin?: Writable;
+  stdout: Readable;
+  /** Absent with a tty (the terminal carries both streams, as in Kubernetes). */
+  stderr?: Readable;
+  /** A terminal size change (tty only; ignored otherwise). */
+  resize(size: { width: number; height: number }): void;
+  /** The command's end: its exit code (128 + n after signal n). */
+  exit: Promise<{ exitCode: number }>;
+  /** Ends the command (the client went away). */
+  kill(): void;
+}
+
+export interface LogRequest {
+  podUid: string;
+  container: string;
+  /** The previous instance (kubectl logs --previous) instead of the current one. */
+  previous: boolean;
 }
 
 export interface RuntimeNodeInfo {
@@ -130,5 +167,16 @@ export interface Runtime {
    * (initialDelaySeconds, periodSeconds, thresholds) and reports a changed verdict through watch().
    */
   probe(req: ProbeRequest): Promise<ProbeOutcome>;
+  /**
+   * Runs a command in a running container. Rejects with an Error whose message is for the user
+   * (e.g. `container web not found in pod web-0`, `container not running`) when it cannot.
+   */
+  exec?(req: ExecRequest): Promise<ExecSession>;
+  /**
+   * The container instance's log file, CRI format: one line per output line or part of one,
+   * `<RFC 3339 time, nanoseconds> <stdout|stderr> <F|P> <text>` (P: a partial line continued on
+   * the next). Undefined when there is no such instance (no previous one, say).
+   */
+  logPath?(req: LogRequest): string | undefined;
   close(): Promise<void>;
 }

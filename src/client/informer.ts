@@ -1,8 +1,10 @@
 // An informer: list, then watch from the list's resourceVersion, keeping a local cache of the
 // objects and calling a handler with each changed key. Re-watches when the stream ends and
-// re-lists on 410 Expired. With resyncMs, every cached object is handed to the handlers again
-// periodically (client-go's resync), so level-based controllers repair whatever a lost event or a
-// failed side effect left behind. Objects in the cache are shared: handlers must not mutate them.
+// re-lists on 410 Expired. A handler registered with a resync period gets every cached object
+// again on that period (client-go's AddEventHandlerWithResyncPeriod), so a level-based controller
+// repairs whatever a lost event or a failed side effect left behind; the informer's own resyncMs is
+// the period of handlers that name none. Objects in the cache are shared: handlers must not mutate
+// them.
 
 import type { KObject } from '../api/resource.js';
 import { isApiError } from '../api/errors.js';
@@ -17,7 +19,7 @@ export function objectKey(obj: KObject): string {
 
 export class Informer {
   private readonly items = new Map<string, KObject>();
-  private readonly handlers: KeyHandler[] = [];
+  private readonly handlers: { h: KeyHandler; resyncMs: number }[] = [];
   private readonly abort = new AbortController();
   private running: Promise<void> | undefined;
   private synced!: Promise<void>;
@@ -31,8 +33,9 @@ export class Informer {
     this.synced = new Promise((r) => (this.markSynced = r));
   }
 
-  onChange(h: KeyHandler): void {
-    this.handlers.push(h);
+  /** Registers a handler; `resyncMs` (default: the informer's) hands it every cached object again on that period, 0 never. */
+  onChange(h: KeyHandler, opts: { resyncMs?: number } = {}): void {
+    this.handlers.push({ h, resyncMs: opts.resyncMs ?? this.opts.resyncMs ?? 0 });
   }
 
   get(key: string): KObject | undefined {
@@ -45,17 +48,22 @@ export class Informer {
 
   start(): Promise<void> {
     this.running = this.run();
-    if (this.opts.resyncMs) {
-      const t = setInterval(() => this.resync(), this.opts.resyncMs);
+    for (const period of new Set(this.handlers.map((x) => x.resyncMs))) {
+      if (!period) continue;
+      const t = setInterval(() => this.resync(period), period);
       t.unref();
       this.abort.signal.addEventListener('abort', () => clearInterval(t));
     }
     return this.synced;
   }
 
-  /** Hands every cached object to the handlers again. */
-  resync(): void {
-    for (const [k, o] of this.items) this.emit(k, o);
+  /** Hands every cached object again to the handlers with that resync period (all handlers without one). */
+  resync(period?: number): void {
+    const hs = this.handlers.filter((x) => period === undefined || x.resyncMs === period);
+    for (const [k, o] of this.items) {
+      this.opts.freeze?.(o);
+      for (const x of hs) x.h(k, o);
+    }
   }
 
   async stop(): Promise<void> {
@@ -65,7 +73,7 @@ export class Informer {
 
   private emit(key: string, obj: KObject | undefined): void {
     if (obj) this.opts.freeze?.(obj);
-    for (const h of this.handlers) h(key, obj);
+    for (const x of this.handlers) x.h(key, obj);
   }
 
   private async run(): Promise<void> {

@@ -1,6 +1,7 @@
 // One informer per resource, shared by every controller in a process (like client-go's
 // SharedInformerFactory): one list+watch stream per resource however many controllers read it,
-// with one resync period for all (Kubernetes' controller-manager resyncs its PV binder every 15 s).
+// with a default resync period for the handlers that do not name their own (the PV binder asks for
+// 15 s, as in Kubernetes' controller-manager).
 
 import type { Client, ResourceRef } from './client.js';
 import { Informer } from './informer.js';

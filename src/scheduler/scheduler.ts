@@ -6,7 +6,7 @@
 // pods/binding write) runs concurrently, so many bindings are in flight while the loop goes on. A
 // pod that fits nowhere gets FailedScheduling and the PodScheduled=False condition with
 // Kubernetes' message, and waits until a node, an assigned pod, a claim, a volume or a class
-// changes, or at most `retryMs` (Kubernetes flushes its unschedulable pods after 5 minutes).
+// changes, or at most `retryMs` (5 minutes, as Kubernetes' podMaxInUnschedulablePodsDuration).
 // Informer handlers only update the cache and the queue; every decision reads the caches.
 // Deliberately absent: preemption, preferred pod (anti-)affinity, topology spread constraints,
 // extenders, multiple profiles and leader election.
@@ -70,7 +70,7 @@ export class Scheduler {
     opts: SchedulerOptions = {},
   ) {
     this.name = opts.schedulerName ?? DEFAULT_SCHEDULER;
-    this.retryMs = opts.retryMs ?? 10_000;
+    this.retryMs = opts.retryMs ?? 300_000;
     this.events = deps.events(this.name);
     const inf = deps.informers;
     this.pods = inf.for(PODS);

@@ -57,8 +57,9 @@ export interface ControllerOptions {
 }
 
 export async function startControllers(client: Client, opts: ControllerOptions): Promise<Controllers> {
-  // Kubernetes' --pvclaimbinder-sync-period: every object is looked at again every 15 s.
-  const informers = new SharedInformers(client, { log: opts.log, resyncMs: 15_000 });
+  // Every controller looks at every object again every 5 minutes, a safety net for a lost event
+  // (Kubernetes' --min-resync-period is 12 h); the PV binder asks for 15 s, its sync period.
+  const informers = new SharedInformers(client, { log: opts.log, resyncMs: 300_000 });
   const deps = controllerDeps(client, informers, { log: opts.log, host: hostname() });
   const nfsServer = '127.0.0.1';
   const running: [string, Startable][] = [

@@ -46,7 +46,7 @@ function pvc(name: string, size: string, extra: { modes?: string[]; cls?: string
 }
 
 async function start(c: TestCluster, plugins = directoryReclaim()): Promise<PersistentVolumeController> {
-  const ctrl = new PersistentVolumeController(c.deps, { plugins });
+  const ctrl = new PersistentVolumeController(c.deps, { plugins, resyncMs: 200 });
   await c.startInformers();
   ctrl.start();
   return ctrl;

@@ -28,7 +28,12 @@ export interface PvControllerOptions {
   plugins: ReclaimPlugins;
   claimWorkers?: number;
   volumeWorkers?: number;
+  /** How often every volume and claim is synced again (default 15 s). */
+  resyncMs?: number;
 }
+
+/** Kubernetes' PV binder syncs every volume and claim this often (its resyncPeriod). */
+const RESYNC_MS = 15_000;
 
 /** How many waiting claims a newly Available volume wakes. */
 const WAKE = 8;
@@ -73,8 +78,8 @@ export class PersistentVolumeController {
       plugins: opts.plugins,
       log,
     };
-    this.volumes.onChange((name, v) => this.volumeChanged(name, v));
-    this.claims.onChange((key, c) => this.claimChanged(key, c));
+    this.volumes.onChange((name, v) => this.volumeChanged(name, v), { resyncMs: opts.resyncMs ?? RESYNC_MS });
+    this.claims.onChange((key, c) => this.claimChanged(key, c), { resyncMs: opts.resyncMs ?? RESYNC_MS });
     this.classes.onChange(() => this.classChanged());
     inf.for(PODS).onChange((key, p) => this.podChanged(key, p));
   }
