@@ -11,6 +11,17 @@ export interface ApiRequest {
   body?: Buffer;
   /** Aborted when the client goes away. */
   signal: AbortSignal;
+  /**
+   * The caller takes watch events as objects (the in-process transport): a JSON watch answers with
+   * `events`, each object the watch cache's shared, deep-frozen version, so no watcher in the
+   * process serializes or parses it. Never set from HTTP.
+   */
+  objects?: boolean;
+}
+
+export interface WatchEvent {
+  type: 'ADDED' | 'MODIFIED' | 'DELETED' | 'BOOKMARK' | 'ERROR';
+  object: any;
 }
 
 export interface ApiResponse {
@@ -20,6 +31,8 @@ export interface ApiResponse {
   body?: string | Buffer;
   /** Streamed body (watch, follow logs, large lists): each chunk is written as it comes. */
   stream?: AsyncIterable<string>;
+  /** A watch in object mode (ApiRequest.objects): batches of events, in order. */
+  events?: AsyncIterable<WatchEvent[]>;
   /** A watch or log follow: held open, counted as long-running in metrics. */
   longRunning?: boolean;
 }

@@ -5,6 +5,7 @@
 // ones get 410 Expired. Deliberately absent: writes (the registry writes to the store and waits
 // here for its own revision, which gives read-your-writes).
 
+import { deepFreeze } from '../api/freeze.js';
 import type { KObject } from '../api/resource.js';
 import type { KeyValue, Store, WatchEvent } from '../store/store.js';
 import { withResourceVersion } from './stored-json.js';
@@ -12,7 +13,7 @@ import { withResourceVersion } from './stored-json.js';
 export interface CachedObject {
   key: string;
   rv: number;
-  /** Parsed object with metadata.resourceVersion set. Shared: never mutate it. */
+  /** Parsed object with metadata.resourceVersion set. Shared, and deep-frozen: never mutate it. */
   obj: KObject;
   /** JSON of obj. */
   json: string;
@@ -118,6 +119,8 @@ export class WatchCache {
       obj = JSON.parse(kv.value) as KObject;
     }
     obj.metadata = { ...(obj.metadata ?? {}), resourceVersion: String(rv) };
+    // Shared by reference with in-process watchers (the watch handler's object mode).
+    deepFreeze(obj);
     return { key: kv.key, rv, obj, json: withResourceVersion(kv.value, rv) };
   }
 

@@ -99,6 +99,13 @@ export class Client {
   ): AsyncGenerator<WatchEventOf<T>> {
     const res = await this.transport.stream({ method: 'GET', path: resourcePath(r, namespace), query: { ...query, watch: 'true' }, signal });
     if (res.status !== 200) throw toError(res.status, res.body ?? '');
+    if (res.events) {
+      for await (const batch of res.events) {
+        for (const ev of batch) yield ev as WatchEventOf<T>;
+        if (signal.aborted) return;
+      }
+      return;
+    }
     let buf = '';
     for await (const chunk of res.chunks) {
       buf += chunk;

@@ -2,7 +2,7 @@
 // handler, no sockets) and HTTP (a component in its own process). Both carry the same requests,
 // so controllers run unchanged either way (DESIGN invariant 1).
 
-import type { ApiRequest, ApiResponse } from '../apiserver/request.js';
+import type { ApiRequest, ApiResponse, WatchEvent } from '../apiserver/request.js';
 
 export interface ClientRequest {
   method: string;
@@ -21,9 +21,21 @@ export interface ClientResponse {
 
 export interface Transport {
   request(req: ClientRequest): Promise<ClientResponse>;
-  /** A streamed response: chunks of text until the server or the signal ends it. */
-  stream(req: ClientRequest): Promise<{ status: number; chunks: AsyncIterable<string>; body?: string }>;
+  /**
+   * A streamed response: chunks of text until the server or the signal ends it; or, from the
+   * in-process transport for a watch, batches of events whose objects are shared and frozen.
+   */
+  stream(req: ClientRequest): Promise<StreamResponse>;
 }
+
+export interface StreamResponse {
+  status: number;
+  chunks: AsyncIterable<string>;
+  events?: AsyncIterable<WatchEvent[]>;
+  body?: string;
+}
+
+const noChunks = async function* (): AsyncGenerator<string> {};
 
 function searchParams(q: ClientRequest['query']): URLSearchParams {
   const sp = new URLSearchParams();
@@ -37,7 +49,7 @@ export class InProcessTransport implements Transport {
     private readonly userAgent = 'berth',
   ) {}
 
-  private toApi(req: ClientRequest): ApiRequest {
+  private toApi(req: ClientRequest, objects = false): ApiRequest {
     const headers: Record<string, string | undefined> = { 'user-agent': this.userAgent, accept: 'application/json' };
     for (const [k, v] of Object.entries(req.headers ?? {})) headers[k.toLowerCase()] = v;
     return {
@@ -47,6 +59,7 @@ export class InProcessTransport implements Transport {
       headers,
       body: req.body === undefined ? undefined : Buffer.from(req.body),
       signal: req.signal ?? new AbortController().signal,
+      objects,
     };
   }
 
@@ -57,9 +70,10 @@ export class InProcessTransport implements Transport {
     return { status: res.status, headers: res.headers ?? {}, body };
   }
 
-  async stream(req: ClientRequest) {
-    const res = await this.handle(this.toApi(req));
-    if (!res.stream) return { status: res.status, chunks: (async function* () {})(), body: res.body?.toString() ?? '' };
+  async stream(req: ClientRequest): Promise<StreamResponse> {
+    const res = await this.handle(this.toApi(req, true));
+    if (res.events) return { status: res.status, chunks: noChunks(), events: res.events };
+    if (!res.stream) return { status: res.status, chunks: noChunks(), body: res.body?.toString() ?? '' };
     return { status: res.status, chunks: res.stream };
   }
 }
@@ -87,13 +101,13 @@ export class HttpTransport implements Transport {
     return { status: res.status, headers, body: await res.text() };
   }
 
-  async stream(req: ClientRequest) {
+  async stream(req: ClientRequest): Promise<StreamResponse> {
     const res = await fetch(this.url(req), {
       method: req.method,
       headers: { 'user-agent': this.userAgent, accept: 'application/json', ...req.headers },
       signal: req.signal,
     });
-    if (!res.body || res.status !== 200) return { status: res.status, chunks: (async function* () {})(), body: await res.text() };
+    if (!res.body || res.status !== 200) return { status: res.status, chunks: noChunks(), body: await res.text() };
     const body = res.body;
     async function* chunks() {
       const dec = new TextDecoder();

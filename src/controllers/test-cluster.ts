@@ -14,14 +14,9 @@ import { InProcessTransport } from '../client/transport.js';
 import { SharedInformers } from '../client/shared-informers.js';
 import type { ControllerDeps } from './deps.js';
 import { controllerDeps } from './deps.js';
+import { deepFreeze } from '../api/freeze.js';
 
-export function deepFreeze<T>(o: T): T {
-  if (o && typeof o === 'object' && !Object.isFrozen(o)) {
-    Object.freeze(o);
-    for (const v of Object.values(o)) deepFreeze(v);
-  }
-  return o;
-}
+export { deepFreeze };
 
 /** A controller, as far as the cluster starts and stops it. */
 export interface Runnable {

@@ -7,7 +7,7 @@
 import type { KObject } from '../../api/resource.js';
 import { badRequest } from '../../api/errors.js';
 import type { ApiError } from '../../api/errors.js';
-import type { ApiResponse } from '../request.js';
+import type { ApiResponse, WatchEvent } from '../request.js';
 import type { CacheEvent, CachedObject } from '../watch-cache.js';
 import { buildTable, contentTypeOf, includeObjectParam, negotiate, partialMetadata } from '../output.js';
 import type { OutputKind } from '../output.js';
@@ -30,7 +30,8 @@ function jsonLine(type: string, c: CachedObject): string {
   return (byType[type] ??= `{"type":"${type}","object":${c.json}}\n`);
 }
 
-type Line = string;
+/** A JSON (or Table) line, or in object mode an event carrying the shared object. */
+type Line = string | WatchEvent;
 
 class Queue {
   private items: Line[] = [];
@@ -47,10 +48,11 @@ class Queue {
   get size(): number {
     return this.items.length;
   }
-  async *drain(): AsyncGenerator<Line> {
+  /** Everything queued since the last turn: as one string (text mode) or as a batch of events. */
+  async *drain(): AsyncGenerator<Line[]> {
     for (;;) {
       if (this.items.length) {
-        const batch = this.items.join('');
+        const batch = this.items;
         this.items = [];
         yield batch;
         continue;
@@ -96,8 +98,11 @@ export async function watchObjects(ctx: HandlerContext): Promise<ApiResponse> {
   if (rvParam && rvParam > cache.revision) await waitFresh(ctx, rvParam);
 
   const queue = new Queue();
+  // In-process watchers take the cache's frozen objects as they are (JSON output only).
+  const objects = ctx.req.objects === true && out.as === 'json';
   let first = true;
-  const encode = (type: string, c: { obj: KObject; json: string; rv: number; key?: string }): Line => {
+  const encode = (type: WatchEvent['type'], c: { obj: KObject; json: string; rv: number; key?: string }): Line => {
+    if (objects) return { type, object: c.obj };
     let object: string;
     if (out.as === 'Table') {
       object = buildTable(ctx.def, [c as CachedObject], {
@@ -119,7 +124,7 @@ export async function watchObjects(ctx: HandlerContext): Promise<ApiResponse> {
     const metadata: Record<string, unknown> = { resourceVersion: String(rv) };
     if (annotations) metadata.annotations = annotations;
     const obj = { kind: ctx.def.kind, apiVersion: apiVersionOf(ctx.def), metadata };
-    return `{"type":"BOOKMARK","object":${JSON.stringify(obj)}}\n`;
+    return objects ? { type: 'BOOKMARK', object: obj } : `{"type":"BOOKMARK","object":${JSON.stringify(obj)}}\n`;
   };
   const inScope = (c: CachedObject | undefined) => !!c && c.key.startsWith(prefix) && matches(ctx.def, filter, c.obj);
 
@@ -158,7 +163,7 @@ export async function watchObjects(ctx: HandlerContext): Promise<ApiResponse> {
   const unsubscribe = error ? () => undefined : cache.subscribe(deliver, watchScope(ctx, prefix, filter));
 
   if (error) {
-    queue.push(`{"type":"ERROR","object":${JSON.stringify(error.status)}}\n`);
+    queue.push(objects ? { type: 'ERROR', object: error.status } : `{"type":"ERROR","object":${JSON.stringify(error.status)}}\n`);
     queue.close();
   } else {
     for (const c of initial) queue.push(encode('ADDED', c));
@@ -176,7 +181,7 @@ export async function watchObjects(ctx: HandlerContext): Promise<ApiResponse> {
     : undefined;
   ctx.req.signal.addEventListener('abort', finish, { once: true });
 
-  async function* stream(): AsyncGenerator<string> {
+  async function* batches(): AsyncGenerator<Line[]> {
     try {
       yield* queue.drain();
     } finally {
@@ -185,10 +190,10 @@ export async function watchObjects(ctx: HandlerContext): Promise<ApiResponse> {
       finish();
     }
   }
-  return {
-    status: 200,
-    headers: { 'content-type': contentTypeOf(out as OutputKind), 'transfer-encoding': 'chunked' },
-    stream: stream(),
-    longRunning: true,
-  };
+  async function* text(): AsyncGenerator<string> {
+    for await (const b of batches()) yield (b as string[]).join('');
+  }
+  const headers = { 'content-type': contentTypeOf(out as OutputKind), 'transfer-encoding': 'chunked' };
+  if (objects) return { status: 200, headers, events: batches() as AsyncIterable<WatchEvent[]>, longRunning: true };
+  return { status: 200, headers, stream: text(), longRunning: true };
 }

@@ -2,6 +2,7 @@
 // and field-validation warnings.
 
 import { badRequest, notFound } from '../../api/errors.js';
+import type { KObject } from '../../api/resource.js';
 import type { ApiResponse } from '../request.js';
 import { warningHeaders } from '../request.js';
 import type { HandlerContext } from './context.js';
@@ -47,11 +48,17 @@ export async function replaceObject(ctx: HandlerContext): Promise<ApiResponse> {
   if (!ctx.rs.tryGet(ctx.namespace, name)) throw notFound(gr(ctx.def), name);
   const subresource = ctx.subresource === 'status' ? 'status' : '';
   const expectRv = obj.metadata.resourceVersion || undefined;
-  const updated = await ctx.rs.guaranteedUpdate(ctx.namespace, name, () => structuredClone(obj), {
+  // With a precondition there is one attempt, so the decoded body itself becomes the new object;
+  // an unconditional update retries on conflict, each attempt from a pristine copy.
+  const pristine = expectRv ? undefined : JSON.stringify(obj);
+  let attempts = 0;
+  const replacement = () => (attempts++ === 0 ? obj : (JSON.parse(pristine!) as KObject));
+  const updated = await ctx.rs.guaranteedUpdate(ctx.namespace, name, replacement, {
     dryRun,
     expectRv,
     subresource,
     fieldManager: fieldManagerOf(ctx, 'unknown'),
+    replaces: true,
   });
   return withWarnings(renderOne(ctx, updated), warnings);
 }

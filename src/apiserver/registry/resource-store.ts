@@ -65,10 +65,6 @@ function setManagedFields(obj: KObject, mf: unknown[] | undefined): void {
   else delete obj.metadata!.managedFields;
 }
 
-function clone<T>(o: T): T {
-  return structuredClone(o);
-}
-
 /** A private copy of a current object: parsing its cached JSON is about twice as fast as structuredClone. */
 function copyOf(cur: { obj: KObject; json?: string }): KObject {
   return typeof cur.json === 'string' ? (JSON.parse(cur.json) as KObject) : structuredClone(cur.obj);
@@ -168,14 +164,15 @@ export class ResourceStore {
 
   /**
    * The optimistic-concurrency loop every update goes through. `mutate` gets a private copy of the
-   * current object and returns the desired object (or throws). `expectRv` is the client's
+   * current object and returns the desired object (or throws); with `replaces` it gets the shared
+   * current object itself (frozen) and must return a private new one. `expectRv` is the client's
    * precondition: when set, a different current revision is a Conflict instead of a retry.
    */
   async guaranteedUpdate(
     namespace: string | undefined,
     name: string,
     mutate: (current: KObject) => KObject | Promise<KObject>,
-    opts: WriteOptions & { expectRv?: string; validate?: boolean } = {},
+    opts: WriteOptions & { expectRv?: string; validate?: boolean; replaces?: boolean } = {},
   ): Promise<CachedObject> {
     const key = keyFor(this.def, namespace, name);
     let cur: { obj: KObject; rv: number; json?: string } | undefined = this.deps.cache.get(key);
@@ -183,7 +180,8 @@ export class ResourceStore {
       if (!cur) throw notFound(gr(this.def), name);
       if (opts.expectRv && opts.expectRv !== String(cur.rv)) throw conflict(gr(this.def), name, OBJECT_MODIFIED);
       const old = cur.obj;
-      const next = await mutate(copyOf(cur));
+      // A replacement (PUT) ignores the current object: no copy of it is made.
+      const next = await mutate(opts.replaces ? old : copyOf(cur));
       const obj = this.finishUpdate(next, old, opts);
       await this.admit({ operation: 'UPDATE', obj, old, subresource: opts.subresource ?? '', dryRun: !!opts.dryRun });
       if (opts.validate !== false) this.validateUpdate(obj, old, opts.subresource ?? '');
@@ -237,8 +235,9 @@ export class ResourceStore {
       // A /status write keeps the old spec (everything outside metadata and status); metadata
       // changes other than the system fields go through, as Kubernetes' status strategies do
       // (a kind's prepareForStatusUpdate resets more, e.g. a Deployment's labels).
-      // next is already a private copy: only the old spec needs copying.
-      const obj: KObject = { ...clone(old), metadata: next.metadata ?? {}, status: next.status };
+      // next is already a private copy; the old spec is shared with the old version (frozen in
+      // the watch cache), which is safe because nothing below changes a spec.
+      const obj: KObject = { ...old, metadata: next.metadata ?? {}, status: next.status };
       carryUpdateMeta(obj, old);
       def.prepareForStatusUpdate?.(obj, old, { now });
       return obj;
@@ -246,11 +245,13 @@ export class ResourceStore {
     next.apiVersion = old.apiVersion;
     next.kind = old.kind;
     carryUpdateMeta(next, old);
-    if (def.hasStatus) {
-      if (old.status === undefined) delete next.status;
-      else next.status = clone(old.status);
-    }
+    // Defaulting first: the old status it would default was defaulted when stored.
     def.defaults?.(next);
+    if (def.hasStatus) {
+      // Shared with the old version (frozen): the main resource never changes its status.
+      if (old.status === undefined) delete next.status;
+      else next.status = old.status;
+    }
     def.prepareForUpdate?.(next, old, { now });
     bumpGenerationIfSpecChanged(next, old, def);
     return next;
