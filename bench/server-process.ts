@@ -51,7 +51,7 @@ export async function startServer(opts: StartOptions): Promise<ServerProcess> {
   const nodeArgs = ['--trace-gc', ...(opts.cpuProfDir ? ['--cpu-prof', '--cpu-prof-dir', opts.cpuProfDir] : []), ...(opts.nodeArgs ?? [])];
   const command = opts.command ?? 'server';
   const storeArgs = command === 'server' ? ['--store', 'sqlite'] : [];
-  const args = [...nodeArgs, join(REPO, 'bin', 'berth.js'), command, '--port', '0', '--data-dir', opts.dataDir, ...storeArgs, ...(opts.args ?? [])];
+  const args = [...nodeArgs, join(REPO, 'bin', 'berth.js'), command, '--port', '0', '--dns-port', '0', '--data-dir', opts.dataDir, ...storeArgs, ...(opts.args ?? [])];
   const startTimeoutMs = opts.startTimeoutMs ?? 30_000;
   const spawnedAt = performance.now();
   const proc: ChildProcess = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'] });

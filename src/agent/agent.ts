@@ -11,13 +11,18 @@
 // stop() stops renewing and watching; it does not delete the Node (its Lease expires and the node
 // lifecycle controller marks it NotReady, as for a stopped kubelet) and does not close the
 // runtime (the caller owns it).
-// Deliberately absent: the kubelet's HTTP server (logs, exec, metrics: daemonEndpoints port 0),
-// static pods, eviction, image garbage collection, CSINode and node-allocatable enforcement.
+// With `server`, the agent also serves exec and logs (agent-server.ts, the kubelet's port 10250),
+// publishes the port in status.daemonEndpoints.kubeletEndpoint and reads the bearer token the API
+// server presents (agent-auth.ts) in the background, so a missing Secret never delays start-up.
+// Deliberately absent: metrics and the kubelet's read-only endpoints, static pods, eviction, image
+// garbage collection, CSINode and node-allocatable enforcement.
 
 import type { KObject } from '../api/resource.js';
 import type { Client } from '../client/client.js';
 import { EventRecorder } from '../client/events.js';
 import { WorkQueue } from '../client/workqueue.js';
+import { readAgentToken } from './agent-auth.js';
+import { AgentServer } from './agent-server.js';
 import { AttachmentTracker } from './attachment-tracker.js';
 import { IPAllocator } from './ip-allocator.js';
 import { DEFAULT_CAPACITY, defaultAllocatable, notReadyMessage } from './node-object.js';
@@ -60,12 +65,16 @@ export interface AgentOptions {
   /** Concurrent pod syncs (default 4). */
   workers?: number;
   timings?: Partial<AgentTimings>;
+  /** Serve exec and logs for the API server (off unless given); port 0 (default) = a free port. */
+  server?: { host?: string; port?: number; logPollMs?: number };
   log?: (l: string) => void;
   now?: () => Date;
 }
 
 export interface Agent {
   readonly nodeName: string;
+  /** The port of the agent's exec/logs server (published as daemonEndpoints.kubeletEndpoint.Port), if serving. */
+  readonly serverPort?: number;
   /** Syncs one pod (`namespace/name`) now; tests use it to step the agent. */
   reconcile(key: string): Promise<unknown>;
   /** Resolves once every event recorded so far has been written. */
@@ -163,6 +172,28 @@ export async function startAgent(opts: AgentOptions): Promise<Agent> {
     onNode,
   });
 
+  let server: AgentServer | undefined;
+  const credentials = new AbortController();
+  if (opts.server) {
+    let token: string | undefined;
+    server = new AgentServer({
+      runtime,
+      pod: (key) => source?.get(key),
+      token: () => token,
+      host: opts.server.host,
+      port: opts.server.port ?? 0,
+      logPollMs: opts.server.logPollMs,
+      now,
+      log,
+    });
+    cfg.kubeletPort = await server.listen();
+    log?.(`SERVE agent ${nodeName} => ${opts.server.host ?? '0.0.0.0'}:${cfg.kubeletPort}`);
+    void readAgentToken(client, { signal: credentials.signal, log }).then((t) => {
+      token = t;
+      if (t) log?.(`READ agent credentials ${nodeName} => ok`);
+    });
+  }
+
   await reporter.register();
   lease.start();
   source = new NodePodSource(client, { nodeName, log, onChange: (key) => queue.add(key) });
@@ -178,6 +209,7 @@ export async function startAgent(opts: AgentOptions): Promise<Agent> {
 
   return {
     nodeName,
+    serverPort: cfg.kubeletPort,
     reconcile: (key) => workers!.reconcile(key),
     flushEvents: async () => recorder?.flush(),
     async stop() {
@@ -186,6 +218,8 @@ export async function startAgent(opts: AgentOptions): Promise<Agent> {
       unwatch();
       queue.stop();
       attachments?.stop();
+      credentials.abort();
+      await server?.close();
       await source?.stop();
       await recorder?.flush();
     },

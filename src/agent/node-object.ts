@@ -28,6 +28,8 @@ export interface NodeConfig {
   capacity: Record<string, string>;
   allocatable: Record<string, string>;
   nodeIP: string;
+  /** The agent server's port (daemonEndpoints.kubeletEndpoint.Port); 0 when it serves none. */
+  kubeletPort?: number;
   runtimeVersion: string;
   info: RuntimeNodeInfo;
 }
@@ -113,7 +115,7 @@ export function nodeStatus(cfg: NodeConfig, opts: { current: any; now: Date }): 
       { type: 'InternalIP', address: cfg.nodeIP },
       { type: 'Hostname', address: cfg.name },
     ],
-    daemonEndpoints: { kubeletEndpoint: { Port: 0 } },
+    daemonEndpoints: { kubeletEndpoint: { Port: cfg.kubeletPort ?? 0 } },
     nodeInfo: {
       machineID: cfg.info.machineID,
       systemUUID: cfg.info.systemUUID,

@@ -1,8 +1,12 @@
 // The API server core: owns the store, the watch cache and one registry per served resource, and
 // routes a transport-neutral ApiRequest to discovery, OpenAPI, health, or a resource handler.
-// Every failure leaves here as a metav1.Status. Deliberately absent: sockets (http-server.ts)
-// and authentication (berth serves a single trusted user for now).
+// Every failure leaves here as a metav1.Status. Protocol upgrades (exec over WebSocket) arrive at
+// upgrade(), which routes them and leaves the socket work to handlers/pod-exec.ts.
+// Deliberately absent: sockets otherwise (http-server.ts) and authentication (berth serves a
+// single trusted user for now).
 
+import type { IncomingMessage } from 'node:http';
+import type { Duplex } from 'node:stream';
 import type { ResourceDef } from '../api/resource.js';
 import { ApiError, internalError, methodNotSupported, notFound, serviceUnavailable } from '../api/errors.js';
 import type { Store } from '../store/store.js';
@@ -19,6 +23,8 @@ import { createObject, replaceObject } from './handlers/write.js';
 import { patchObject } from './handlers/patch.js';
 import { deleteCollection, deleteObject } from './handlers/delete.js';
 import { bindingHandler, evictionHandler, finalizeHandler, nodeStreamHandler, scaleHandler } from './handlers/subresources.js';
+import { answerOnSocket, execWithoutUpgrade, podExecUpgrade } from './handlers/pod-exec.js';
+import { podLogs } from './handlers/pod-logs.js';
 import { apiVersionsDoc, buildDiscovery, wantsAggregated } from './discovery.js';
 import type { DiscoveryDocs } from './discovery.js';
 import { buildOpenApiV2, buildOpenApiV3 } from './openapi.js';
@@ -154,6 +160,37 @@ export class ApiServer {
       const err = internalError(e);
       return jsonResponse(500, JSON.stringify(err.status));
     }
+  }
+
+  /**
+   * An HTTP upgrade request (HttpServerOptions.onUpgrade): pods/exec and pods/attach go to the
+   * exec relay; anything else (a client asking for h2c, say) is answered as an ordinary request.
+   */
+  async upgrade(raw: IncomingMessage, socket: Duplex, head: Buffer): Promise<void> {
+    socket.on('error', () => undefined);
+    const url = new URL(raw.url ?? '/', 'http://berth');
+    const ac = new AbortController();
+    socket.once('close', () => ac.abort());
+    const headers: Record<string, string | undefined> = {};
+    for (const [k, v] of Object.entries(raw.headers)) headers[k] = Array.isArray(v) ? v.join(', ') : v;
+    const req: ApiRequest = { method: raw.method ?? 'GET', path: url.pathname, query: url.searchParams, headers, signal: ac.signal };
+    let r: ApiResponse;
+    try {
+      const p = req.path.length > 1 ? req.path.replace(/\/+$/, '') : req.path;
+      const route = this.ready && !this.cache.failure ? this.resolve(p, req.query) : undefined;
+      const sub = route?.subresource;
+      if (route && route.def.group === '' && route.def.plural === 'pods' && route.namespace && route.name && (sub === 'exec' || sub === 'attach')) {
+        const ctx: HandlerContext = { req, def: route.def, rs: this.registries.get(`/pods`)!, namespace: route.namespace, name: route.name, subresource: sub, server: this.parts };
+        const outcome = await podExecUpgrade(ctx, { req: raw, socket, head });
+        if (outcome !== 'done') this.opts.log?.(`EXEC ${req.path}${url.search} => ${outcome}`);
+        return;
+      }
+      r = await this.handle(req);
+    } catch (e) {
+      r = e instanceof ApiError ? jsonResponse(e.code, JSON.stringify(e.status)) : jsonResponse(500, JSON.stringify(internalError(e).status));
+      if (!(e instanceof ApiError)) this.opts.log?.(`ERROR upgrade ${req.path} => ${(e as Error).stack ?? e}`);
+    }
+    if (!socket.destroyed) await answerOnSocket(socket, r).catch(() => socket.destroy());
   }
 
   private async route(req: ApiRequest): Promise<ApiResponse> {
@@ -299,7 +336,9 @@ export class ApiServer {
     if (isCore && def.plural === 'pods') {
       if (sub === 'binding') return bindingHandler(ctx);
       if (sub === 'eviction') return evictionHandler(ctx);
-      if (['exec', 'attach', 'log', 'portforward', 'proxy'].includes(sub)) return nodeStreamHandler(ctx);
+      if (sub === 'log') return podLogs(ctx);
+      if (sub === 'exec' || sub === 'attach') return execWithoutUpgrade(ctx);
+      if (sub === 'portforward' || sub === 'proxy') return nodeStreamHandler(ctx);
     }
     if (isCore && def.plural === 'namespaces' && sub === 'finalize') return finalizeHandler(ctx);
     throw notFoundPath();

@@ -16,6 +16,8 @@ const USAGE = `usage:
   berth agent  --kubeconfig FILE --node-name NAME [--runtime process|simulated] [--data-dir DIR]
                [--node-lease-duration-seconds N]   (the kubelet's nodeLeaseDurationSeconds, default 40;
                the Lease is renewed every quarter of it: keep that below --node-monitor-grace-period)
+               [--address IP] [--port P]   (where the agent serves exec and logs to the API server, as
+               the kubelet's flags; default 0.0.0.0 and a free port, published in the Node's status)
 
   --node-monitor-grace-period DURATION (up, server): how long a node may miss its lease before it
       is Unknown (Go duration, e.g. 40s, 1m30s; default 40s)
@@ -25,7 +27,7 @@ const USAGE = `usage:
 const COMMON = {
   'data-dir': { type: 'string', default: './.berth' },
   port: { type: 'string', default: '6443' },
-  'dns-port': { type: 'string' },
+  'dns-port': { type: 'string', default: '10053' },
   runtime: { type: 'string' },
   'node-monitor-grace-period': { type: 'string' },
   controllers: { type: 'string' },
@@ -86,7 +88,7 @@ async function runControlPlane(cmd: 'up' | 'server', argv: string[]): Promise<vo
     return;
   }
   const port = parsePort(values.port as string, 'port');
-  if (values['dns-port'] !== undefined) parsePort(values['dns-port'] as string, 'dns-port');
+  const dnsPort = parsePort(values['dns-port'] as string, 'dns-port');
   const store = (values.store as string | undefined) ?? 'sqlite';
   if (store === 'etcd') fail('--store etcd is not available yet: this berth serves sqlite and memory stores');
   if (store !== 'sqlite' && store !== 'memory') fail(`--store must be sqlite, memory or etcd, not ${JSON.stringify(store)}`);
@@ -98,10 +100,8 @@ async function runControlPlane(cmd: 'up' | 'server', argv: string[]): Promise<vo
   }
   const grace = values['node-monitor-grace-period'] as string | undefined;
   const nodeMonitorGracePeriodMs = grace === undefined ? undefined : parseDuration(grace, 'node-monitor-grace-period');
-  for (const flag of ['dns-port', ...(cmd === 'server' ? ['runtime'] : [])]) {
-    if (process.argv.some((a) => a === `--${flag}` || a.startsWith(`--${flag}=`))) {
-      say(`--${flag} is accepted but ignored: this berth has no ${flag === 'runtime' ? 'node agents in `berth server`' : 'cluster DNS yet'}`);
-    }
+  if (cmd === 'server' && process.argv.some((a) => a === '--runtime' || a.startsWith('--runtime='))) {
+    say('--runtime is accepted but ignored: `berth server` runs no node agents (start them with `berth agent`)');
   }
 
   const cluster = await startCluster({
@@ -113,8 +113,10 @@ async function runControlPlane(cmd: 'up' | 'server', argv: string[]): Promise<vo
     standardStorageClass: cmd === 'up',
     nodeMonitorGracePeriodMs,
     controllers: values.controllers === undefined ? undefined : String(values.controllers).split(',').map((x) => x.trim()).filter(Boolean),
+    dnsPort,
   }).catch((e: NodeJS.ErrnoException) => {
     if (e.code === 'EADDRINUSE') fail(`cannot listen on port ${port}: it is already in use (choose another with --port, or --port 0 for a free one)`);
+    if (/^cluster DNS cannot listen/.test(e.message)) fail(`${e.message} (choose another with --dns-port, or --dns-port 0 for a free one)`);
     if (/database is locked/.test(e.message)) {
       fail(`could not start: the data dir ${values['data-dir']} is in use by another berth process (${e.message})`);
     }
@@ -172,6 +174,8 @@ async function runAgent(argv: string[]): Promise<void> {
         runtime: { type: 'string' },
         'data-dir': { type: 'string', default: './.berth-agent' },
         'node-lease-duration-seconds': { type: 'string', default: '40' },
+        address: { type: 'string', default: '0.0.0.0' },
+        port: { type: 'string', default: '0' },
         verbose: { type: 'boolean', short: 'v', default: false },
         help: { type: 'boolean', short: 'h', default: false },
       },
@@ -198,6 +202,8 @@ async function runAgent(argv: string[]): Promise<void> {
     runtime,
     dataDir: values['data-dir'] as string,
     leaseSeconds,
+    serverAddress: values.address as string,
+    serverPort: parsePort(values.port as string, 'port'),
     log: values.verbose ? say : undefined,
   }).catch((e: Error) => fail(`could not start the agent: ${e.message}`));
   say(`agent: node ${values['node-name']} joined ${agent.server} (runtime ${runtime})`);

@@ -28,7 +28,8 @@ export async function startNodeAgents(client: Client, opts: { count: number; run
   for (let i = 1; i <= opts.count; i++) {
     const nodeName = `node-${i}`;
     const runtime = runtimeFor(opts.runtime);
-    const agent = await startAgent({ client, nodeName, runtime, dataDir: join(opts.dataDir, nodeName), log: opts.log });
+    // Each agent serves exec and logs on a free port, published in its Node's daemonEndpoints.
+    const agent = await startAgent({ client, nodeName, runtime, dataDir: join(opts.dataDir, nodeName), log: opts.log, server: { port: 0 } });
     started.push({ agent, runtime });
   }
   return {
@@ -42,7 +43,17 @@ export async function startNodeAgents(client: Client, opts: { count: number; run
   };
 }
 
-export async function startRemoteAgent(opts: { kubeconfig: string; nodeName: string; runtime: 'simulated'; dataDir: string; leaseSeconds?: number; log?: (l: string) => void }): Promise<{ server: string; stop(): Promise<void> }> {
+export async function startRemoteAgent(opts: {
+  kubeconfig: string;
+  nodeName: string;
+  runtime: 'simulated';
+  dataDir: string;
+  leaseSeconds?: number;
+  /** The agent's exec/logs server (the kubelet's --address/--port); port 0 = a free one. */
+  serverAddress?: string;
+  serverPort?: number;
+  log?: (l: string) => void;
+}): Promise<{ server: string; stop(): Promise<void> }> {
   const { server } = loadKubeconfig(opts.kubeconfig);
   const client = new ApiClient(new HttpTransport(server, `kubelet/${BERTH_COMPONENT_VERSION}`));
   const runtime = runtimeFor(opts.runtime);
@@ -55,6 +66,7 @@ export async function startRemoteAgent(opts: { kubeconfig: string; nodeName: str
     leaseDurationSeconds: lease,
     // The kubelet renews at a quarter of the lease duration (nodeLeaseRenewIntervalFraction 0.25).
     leaseRenewMs: lease * 250,
+    server: { host: opts.serverAddress ?? '0.0.0.0', port: opts.serverPort ?? 0 },
     log: opts.log,
   });
   return {

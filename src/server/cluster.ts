@@ -1,6 +1,7 @@
 // Wiring of a berth control plane in one process: API server (which opens its own store; admission,
-// bootstrap objects) → HTTP listener → controllers over the in-process client. `berth up` and
-// `berth server` both start one of these; tests start it with `--port 0` and the memory store.
+// bootstrap objects) → HTTP listener (with protocol upgrades for exec) → the node agents'
+// credentials → controllers over the in-process client → cluster DNS. `berth up` and `berth
+// server` both start one of these; tests start it with `--port 0` and the memory store.
 
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { resolve, join } from 'node:path';
@@ -23,6 +24,9 @@ import { DEFAULT_CLASS_ANNOTATION } from '../api/storage/storage-class.js';
 import { LOCAL_PATH_PROVISIONER } from '../api/storage/well-known.js';
 import { fieldManager } from '../apiserver/registry/field-manager.js';
 import { ApiMetrics } from '../apiserver/metrics.js';
+import { ensureAgentCredentials } from './agent-credentials.js';
+import { ClusterDns } from '../dns/cluster-dns.js';
+import { SharedInformers } from '../client/shared-informers.js';
 
 export interface ClusterOptions {
   dataDir: string;
@@ -37,6 +41,8 @@ export interface ClusterOptions {
   nodeMonitorGracePeriodMs?: number;
   /** --controllers (default all). */
   controllers?: string[];
+  /** --dns-port: the cluster DNS server's UDP and TCP port (0: a free one; undefined: no DNS). */
+  dnsPort?: number;
 }
 
 export interface Cluster {
@@ -47,6 +53,8 @@ export interface Cluster {
   client: Client;
   /** An in-process client that identifies itself as another program (kubelet, kube-scheduler). */
   clientAs(userAgent: string): Client;
+  /** Where the cluster DNS answers (undefined without one). */
+  dns?: { host: string; port: number };
   stop(): Promise<void>;
 }
 
@@ -102,6 +110,7 @@ export async function startCluster(opts: ClusterOptions): Promise<Cluster> {
     host: opts.host ?? '127.0.0.1',
     log: opts.verbose ? opts.log : undefined,
     metrics,
+    onUpgrade: (req, socket, head) => void api.upgrade(req, socket, head),
   });
   const port = await http.listen();
   url = `http://${opts.host ?? '127.0.0.1'}:${port}`;
@@ -114,8 +123,20 @@ export async function startCluster(opts: ClusterOptions): Promise<Cluster> {
   const clientAs = (userAgent: string) => new Client(new InProcessTransport((req) => api.handle(req), userAgent));
   const client = clientAs(`kube-controller-manager/${BERTH_COMPONENT_VERSION}`);
   if (opts.standardStorageClass) await ensureStandardStorageClass(client);
+  await ensureAgentCredentials(client, { log: opts.log });
   const controllers = await startControllers(client, { dataDir, clientAs, nodeMonitorGracePeriodMs: opts.nodeMonitorGracePeriodMs, enabled: opts.controllers, log: opts.verbose ? opts.log : undefined });
   opts.log(`controllers: ${controllers.names.join(', ')}`);
+
+  let dns: ClusterDns | undefined;
+  let dnsInformers: SharedInformers | undefined;
+  let dnsAddress: { host: string; port: number } | undefined;
+  if (opts.dnsPort !== undefined) {
+    dnsInformers = new SharedInformers(clientAs(`coredns/${BERTH_COMPONENT_VERSION}`), { log: opts.verbose ? opts.log : undefined });
+    dns = new ClusterDns({ informers: dnsInformers, log: opts.log }, { port: opts.dnsPort, host: '0.0.0.0', domain: 'cluster.local' });
+    await dnsInformers.start();
+    const { port: dnsPort } = await dns.start();
+    dnsAddress = { host: '127.0.0.1', port: dnsPort };
+  }
 
   return {
     port,
@@ -124,7 +145,10 @@ export async function startCluster(opts: ClusterOptions): Promise<Cluster> {
     api,
     client,
     clientAs,
+    dns: dnsAddress,
     async stop() {
+      await dns?.stop();
+      await dnsInformers?.stop();
       await controllers.stop();
       await http.close();
       await api.close();

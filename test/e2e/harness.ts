@@ -35,7 +35,10 @@ export interface KubectlResult {
 export async function startBerth(opts: { args?: string[]; dataDir?: string; command?: string } = {}): Promise<Berth> {
   const dataDir = opts.dataDir ?? mkdtempSync(join(tmpdir(), 'berth-e2e-'));
   const cacheDir = mkdtempSync(join(tmpdir(), 'berth-kubectl-cache-'));
-  const proc = spawn(process.execPath, [BERTH_BIN, opts.command ?? 'up', '--port', '0', '--data-dir', dataDir, ...(opts.args ?? [])], {
+  const cmd = opts.command ?? 'up';
+  // Tests run side by side: each berth takes a free DNS port unless the test names one.
+  const dns = (cmd === 'up' || cmd === 'server') && !(opts.args ?? []).some((a) => a.startsWith('--dns-port')) ? ['--dns-port', '0'] : [];
+  const proc = spawn(process.execPath, [BERTH_BIN, cmd, '--port', '0', '--data-dir', dataDir, ...dns, ...(opts.args ?? [])], {
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let out = '';

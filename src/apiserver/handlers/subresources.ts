@@ -1,6 +1,7 @@
 // Subresources with their own semantics: scale (autoscaling/v1 Scale over spec.replicas),
-// pods/binding, pods/eviction, namespaces/finalize, and the node-agent streams (exec, attach,
-// log, portforward), which answer with a clear error until a node agent serves them.
+// pods/binding, pods/eviction, namespaces/finalize, and the node-agent streams berth does not
+// serve (portforward, proxy), which answer with a clear error. exec, attach and log have their own
+// handlers (pod-exec.ts, pod-logs.ts).
 
 import type { KObject } from '../../api/resource.js';
 import { badRequest, conflict, invalidObject, methodNotSupported, successStatus, OBJECT_MODIFIED } from '../../api/errors.js';
@@ -141,8 +142,5 @@ export async function finalizeHandler(ctx: HandlerContext): Promise<ApiResponse>
 
 export function nodeStreamHandler(ctx: HandlerContext): ApiResponse {
   const pod = ctx.rs.get(ctx.namespace, ctx.name!);
-  const what = ctx.subresource === 'log' ? 'logs' : ctx.subresource;
-  throw badRequest(
-    `${what} of pod "${pod.obj.metadata?.name}" are not available: no node agent serves this pod's containers in this berth cluster yet`,
-  );
+  throw badRequest(`${ctx.subresource} is not supported for pod "${pod.obj.metadata?.name}": berth's node agents serve exec and logs only`);
 }
