@@ -50,13 +50,35 @@ function event(ctx: PodContext, pod: KObject, e: { type: 'Normal' | 'Warning'; r
   ctx.recorder?.event(pod, e.type, e.reason, e.message);
 }
 
-async function start(ctx: PodContext, rec: PodRecord, opts: { pod: KObject; spec: any; kind: ContainerKind; attempt: number }): Promise<void> {
+/** How long a container that could not be created waits before the next try (the kubelet's first back-off). */
+const CREATE_RETRY_MS = 10_000;
+
+/**
+ * Starts one container instance. A start the runtime refuses with a reason (CreateContainerConfigError,
+ * CreateContainerError: a missing ConfigMap key, an image it cannot run) leaves the container waiting
+ * with that reason and a Warning Failed event, as the kubelet does, and is tried again later.
+ */
+async function start(ctx: PodContext, rec: PodRecord, opts: { pod: KObject; spec: any; kind: ContainerKind; attempt: number; wake: Wake }): Promise<boolean> {
   const { pod, spec } = opts;
   event(ctx, pod, { type: 'Normal', reason: 'Pulled', message: `Container image "${spec.image}" already present on machine` });
-  const c = await ctx.runtime.startContainer(rec.uid, { pod, kind: opts.kind, container: spec, attempt: opts.attempt });
+  let c: RuntimeContainer;
+  try {
+    c = await ctx.runtime.startContainer(rec.uid, { pod, kind: opts.kind, container: spec, attempt: opts.attempt });
+  } catch (e) {
+    const reason = (e as { reason?: unknown }).reason;
+    if (typeof reason !== 'string') throw e;
+    const message = (e as Error).message;
+    if (rec.waiting.get(spec.name)?.message !== message) event(ctx, pod, { type: 'Warning', reason: 'Failed', message: `Error: ${message}` });
+    rec.waiting.set(spec.name, { reason, message });
+    ctx.log?.(`START container ${rec.key}/${spec.name}, attempt ${opts.attempt} => ${reason}: ${message}`);
+    opts.wake(CREATE_RETRY_MS);
+    return false;
+  }
+  rec.waiting.delete(spec.name);
   event(ctx, pod, { type: 'Normal', reason: 'Created', message: `Created container: ${spec.name}` });
   rec.announced.add(`${c.id}/created`);
   ctx.log?.(`START container ${rec.key}/${spec.name}, attempt ${opts.attempt} => ${c.phase}`);
+  return true;
 }
 
 type Progress = 'running' | 'succeeded' | 'failed' | 'waiting';
@@ -65,10 +87,7 @@ type Progress = 'running' | 'succeeded' | 'failed' | 'waiting';
 async function ensure(ctx: PodContext, rec: PodRecord, opts: { pod: KObject; rp: RuntimePod; spec: any; kind: ContainerKind; wake: Wake }): Promise<Progress> {
   const { pod, spec, kind } = opts;
   const cur = newest(opts.rp, { name: spec.name, kind });
-  if (!cur) {
-    await start(ctx, rec, { pod, spec, kind, attempt: 0 });
-    return 'running';
-  }
+  if (!cur) return (await start(ctx, rec, { pod, spec, kind, attempt: 0, wake: opts.wake })) ? 'running' : 'waiting';
   const replacing = rec.announced.has(`${cur.id}/replace`);
   if ((cur.phase !== 'exited' && cur.image !== spec.image) || replacing) {
     // A running container's definition changed (in a pod only the image can): it is restarted
@@ -80,8 +99,7 @@ async function ensure(ctx: PodContext, rec: PodRecord, opts: { pod: KObject; rp:
     }
     if (phaseOf(cur) !== 'exited') return 'running';
     rec.waiting.delete(spec.name);
-    await start(ctx, rec, { pod, spec, kind, attempt: cur.attempt + 1 });
-    return 'running';
+    return (await start(ctx, rec, { pod, spec, kind, attempt: cur.attempt + 1, wake: opts.wake })) ? 'running' : 'waiting';
   }
   if (cur.phase !== 'exited') return 'running';
   const policy = restartPolicyOf(pod, { spec, kind });
@@ -108,8 +126,7 @@ async function ensure(ctx: PodContext, rec: PodRecord, opts: { pod: KObject; rp:
   }
   rec.backOff.set(spec.name, { ms: expired(finished) ? initial : Math.min(entry!.ms * 2, max), lastUpdate: now });
   rec.waiting.delete(spec.name);
-  await start(ctx, rec, { pod, spec, kind, attempt: cur.attempt + 1 });
-  return 'running';
+  return (await start(ctx, rec, { pod, spec, kind, attempt: cur.attempt + 1, wake: opts.wake })) ? 'running' : 'waiting';
 }
 
 /** Brings the containers to what the pod asks for; calls `wake` with the next time to look again. */

@@ -76,6 +76,8 @@ function containerStatus(spec: any, opts: { kind: 'init' | 'regular'; input: Pod
   };
   const mounts = volumeMountStatuses(spec);
   if (mounts) s.volumeMounts = mounts;
+  const waitingBeforeStart = input.waiting.get(spec.name);
+  if (!cur && waitingBeforeStart) s.state = { waiting: { reason: waitingBeforeStart.reason, message: waitingBeforeStart.message } };
   if (!cur) return s;
   s.image = cur.image;
   s.imageID = cur.imageID;

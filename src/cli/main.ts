@@ -7,8 +7,9 @@ import type { ParseArgsConfig } from 'node:util';
 import { join } from 'node:path';
 import { startCluster } from '../server/cluster.js';
 import { BERTH_COMPONENT_VERSION } from '../server/controllers.js';
-import { startNodeAgents } from '../server/agents.js';
-import type { NodeAgents } from '../server/agents.js';
+import { chooseRuntime, startNodeAgents } from '../server/agents.js';
+import type { NodeAgents, RuntimeKind } from '../server/agents.js';
+import { loadKubeconfig } from '../client/kubeconfig.js';
 
 const USAGE = `usage:
   berth up     [--data-dir DIR] [--port P] [--dns-port P] [--nodes N] [--runtime process|simulated] [-v]
@@ -18,6 +19,10 @@ const USAGE = `usage:
                the Lease is renewed every quarter of it: keep that below --node-monitor-grace-period)
                [--address IP] [--port P]   (where the agent serves exec and logs to the API server, as
                the kubelet's flags; default 0.0.0.0 and a free port, published in the Node's status)
+               [--cluster-dns HOST[:PORT]]   (the cluster DNS pods use; default the server's host, 10053)
+
+  --runtime (up, agent): process (the default where this machine allows it: root, namespaces,
+      overlayfs; otherwise berth says why and uses simulated) or simulated
 
   --node-monitor-grace-period DURATION (up, server): how long a node may miss its lease before it
       is Unknown (Go duration, e.g. 40s, 1m30s; default 40s)
@@ -59,11 +64,10 @@ export function parseDuration(v: string, flag: string): number {
   return total;
 }
 
-/** The runtime to use: simulated until the process runtime exists, saying so when asked for it. */
-function chooseRuntime(asked: string | undefined): 'simulated' {
+/** --runtime, checked: process (the default where the machine allows it) or simulated. */
+function runtimeFlag(asked: string | undefined): RuntimeKind | undefined {
   if (asked !== undefined && asked !== 'process' && asked !== 'simulated') fail(`--runtime must be process or simulated, not ${JSON.stringify(asked)}`);
-  if (asked === 'process') say('runtime: process is not available yet; using simulated (pods move through their phases without processes)');
-  return 'simulated';
+  return asked;
 }
 
 function parsePort(v: string, flag: string): number {
@@ -92,7 +96,7 @@ async function runControlPlane(cmd: 'up' | 'server', argv: string[]): Promise<vo
   const store = (values.store as string | undefined) ?? 'sqlite';
   if (store === 'etcd') fail('--store etcd is not available yet: this berth serves sqlite and memory stores');
   if (store !== 'sqlite' && store !== 'memory') fail(`--store must be sqlite, memory or etcd, not ${JSON.stringify(store)}`);
-  const runtime = cmd === 'up' ? chooseRuntime(values.runtime as string | undefined) : undefined;
+  const asked = runtimeFlag(values.runtime as string | undefined);
   let nodes = 0;
   if (cmd === 'up') {
     nodes = Number(values.nodes);
@@ -124,7 +128,9 @@ async function runControlPlane(cmd: 'up' | 'server', argv: string[]): Promise<vo
   });
   let agents: NodeAgents | undefined;
   if (nodes > 0) {
-    agents = await startNodeAgents(cluster.clientAs(`kubelet/${BERTH_COMPONENT_VERSION}`), { count: nodes, runtime: runtime!, dataDir: join(values['data-dir'] as string, 'agents'), log: values.verbose ? say : undefined });
+    const runtime = await chooseRuntime(asked, say);
+    const setup = { kind: runtime, dns: cluster.dns, imageMapFile: join(values['data-dir'] as string, 'images.yaml'), killPodsOnClose: true };
+    agents = await startNodeAgents(cluster.clientAs(`kubelet/${BERTH_COMPONENT_VERSION}`), { count: nodes, runtime: setup, dataDir: join(values['data-dir'] as string, 'agents'), log: values.verbose ? say : undefined });
     say(`agents: ${agents.names.join(', ')} (runtime ${runtime})`);
   }
   say('ready');
@@ -163,6 +169,15 @@ async function main(): Promise<void> {
   }
 }
 
+/** --cluster-dns HOST[:PORT]: where pods' DNS queries go (default: the API server's host, port 10053). */
+function clusterDns(v: string | undefined, kubeconfig: string): { host: string; port: number } {
+  if (v) {
+    const m = /^(.+?)(?::(\d+))?$/.exec(v)!;
+    return { host: m[1], port: m[2] ? parsePort(m[2], 'cluster-dns') : 10053 };
+  }
+  return { host: new URL(loadKubeconfig(kubeconfig).server).hostname, port: 10053 };
+}
+
 async function runAgent(argv: string[]): Promise<void> {
   let values: Record<string, string | boolean | undefined>;
   try {
@@ -174,6 +189,7 @@ async function runAgent(argv: string[]): Promise<void> {
         runtime: { type: 'string' },
         'data-dir': { type: 'string', default: './.berth-agent' },
         'node-lease-duration-seconds': { type: 'string', default: '40' },
+        'cluster-dns': { type: 'string' },
         address: { type: 'string', default: '0.0.0.0' },
         port: { type: 'string', default: '0' },
         verbose: { type: 'boolean', short: 'v', default: false },
@@ -190,7 +206,7 @@ async function runAgent(argv: string[]): Promise<void> {
   }
   if (!values.kubeconfig) fail('berth agent needs --kubeconfig FILE (the kubeconfig `berth server` wrote)');
   if (!values['node-name']) fail('berth agent needs --node-name NAME');
-  const runtime = chooseRuntime(values.runtime as string | undefined);
+  const runtime = await chooseRuntime(runtimeFlag(values.runtime as string | undefined), say);
   const leaseSeconds = Number(values['node-lease-duration-seconds']);
   if (!Number.isInteger(leaseSeconds) || leaseSeconds < 1) {
     fail(`--node-lease-duration-seconds must be a positive integer, not ${JSON.stringify(values['node-lease-duration-seconds'])}`);
@@ -199,7 +215,7 @@ async function runAgent(argv: string[]): Promise<void> {
   const agent = await startRemoteAgent({
     kubeconfig: values.kubeconfig as string,
     nodeName: values['node-name'] as string,
-    runtime,
+    runtime: { kind: runtime, dns: clusterDns(values['cluster-dns'] as string | undefined, values.kubeconfig as string), imageMapFile: join(values['data-dir'] as string, 'images.yaml') },
     dataDir: values['data-dir'] as string,
     leaseSeconds,
     serverAddress: values.address as string,

@@ -32,13 +32,20 @@ export interface KubectlResult {
   stderr: string;
 }
 
-export async function startBerth(opts: { args?: string[]; dataDir?: string; command?: string } = {}): Promise<Berth> {
+/**
+ * Starts `berth <command>` (default `up`) on free ports. `berth up` gets `--runtime simulated`
+ * unless the test names a runtime or asks for berth's own default (`defaultRuntime`): the API,
+ * storage and workload tests need no processes.
+ */
+export async function startBerth(opts: { args?: string[]; dataDir?: string; command?: string; defaultRuntime?: boolean } = {}): Promise<Berth> {
   const dataDir = opts.dataDir ?? mkdtempSync(join(tmpdir(), 'berth-e2e-'));
   const cacheDir = mkdtempSync(join(tmpdir(), 'berth-kubectl-cache-'));
   const cmd = opts.command ?? 'up';
   // Tests run side by side: each berth takes a free DNS port unless the test names one.
-  const dns = (cmd === 'up' || cmd === 'server') && !(opts.args ?? []).some((a) => a.startsWith('--dns-port')) ? ['--dns-port', '0'] : [];
-  const proc = spawn(process.execPath, [BERTH_BIN, cmd, '--port', '0', '--data-dir', dataDir, ...dns, ...(opts.args ?? [])], {
+  const args = opts.args ?? [];
+  const dns = (cmd === 'up' || cmd === 'server') && !args.some((a) => a.startsWith('--dns-port')) ? ['--dns-port', '0'] : [];
+  const runtime = cmd === 'up' && !opts.defaultRuntime && !args.some((a) => a.startsWith('--runtime')) ? ['--runtime', 'simulated'] : [];
+  const proc = spawn(process.execPath, [BERTH_BIN, cmd, '--port', '0', '--data-dir', dataDir, ...dns, ...runtime, ...args], {
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let out = '';
@@ -126,10 +133,17 @@ export function ok(r: KubectlResult): string {
   return r.stdout;
 }
 
-/** Every berth still running when a test file ends is killed, even after a failed assertion. */
+/**
+ * Every berth still running when a test file ends is stopped, even after a failed assertion:
+ * gracefully first (its process pods end with it), killed if it does not stop within 20 s.
+ */
 const running = new Set<Berth>();
 after(async () => {
-  for (const b of [...running]) await b.stop('SIGKILL');
+  for (const b of [...running]) {
+    const killer = setTimeout(() => b.proc.kill('SIGKILL'), 20_000);
+    await b.stop('SIGTERM');
+    clearTimeout(killer);
+  }
 });
 
 /** Polls fn until it returns a truthy value or the timeout passes. */
