@@ -26,6 +26,8 @@ const USAGE = `usage:
 
   --node-monitor-grace-period DURATION (up, server): how long a node may miss its lease before it
       is Unknown (Go duration, e.g. 40s, 1m30s; default 40s)
+  --cluster-cidr CIDR (up, server): the range of the nodes' pod CIDRs, one /24 each
+      (kube-controller-manager's flag; default 10.244.0.0/14)
   --controllers LIST (up, server): which controllers run, as kube-controller-manager's flag:
       '*' for all (the default), a name to add one, -name to leave one out (e.g. '*,-scheduler')`;
 
@@ -35,6 +37,7 @@ const COMMON = {
   'dns-port': { type: 'string', default: '10053' },
   runtime: { type: 'string' },
   'node-monitor-grace-period': { type: 'string' },
+  'cluster-cidr': { type: 'string' },
   controllers: { type: 'string' },
   verbose: { type: 'boolean', short: 'v', default: false },
   help: { type: 'boolean', short: 'h', default: false },
@@ -62,6 +65,16 @@ export function parseDuration(v: string, flag: string): number {
   }
   if (!v || seen !== v.length) fail(`--${flag} must be a duration such as 40s or 1m30s, not ${JSON.stringify(v)}`);
   return total;
+}
+
+/** --cluster-cidr: an IPv4 range of /8 to /23 (nodes get its /24s). */
+function clusterCidrFlag(v: string | undefined): string | undefined {
+  if (v === undefined) return undefined;
+  const m = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})\/(\d{1,2})$/.exec(v);
+  if (!m || m.slice(1, 5).some((o) => Number(o) > 255) || Number(m[5]) < 8 || Number(m[5]) > 23) {
+    fail(`--cluster-cidr must be an IPv4 range from /8 to /23 such as 10.244.0.0/14, not ${JSON.stringify(v)}`);
+  }
+  return v;
 }
 
 /** --runtime, checked: process (the default where the machine allows it) or simulated. */
@@ -118,6 +131,7 @@ async function runControlPlane(cmd: 'up' | 'server', argv: string[]): Promise<vo
     nodeMonitorGracePeriodMs,
     controllers: values.controllers === undefined ? undefined : String(values.controllers).split(',').map((x) => x.trim()).filter(Boolean),
     dnsPort,
+    clusterCidr: clusterCidrFlag(values['cluster-cidr'] as string | undefined),
   }).catch((e: NodeJS.ErrnoException) => {
     if (e.code === 'EADDRINUSE') fail(`cannot listen on port ${port}: it is already in use (choose another with --port, or --port 0 for a free one)`);
     if (/^cluster DNS cannot listen/.test(e.message)) fail(`${e.message} (choose another with --dns-port, or --dns-port 0 for a free one)`);

@@ -43,6 +43,8 @@ export interface ClusterOptions {
   controllers?: string[];
   /** --dns-port: the cluster DNS server's UDP and TCP port (0: a free one; undefined: no DNS). */
   dnsPort?: number;
+  /** --cluster-cidr (default 10.244.0.0/14). */
+  clusterCidr?: string;
 }
 
 export interface Cluster {
@@ -124,7 +126,7 @@ export async function startCluster(opts: ClusterOptions): Promise<Cluster> {
   const client = clientAs(`kube-controller-manager/${BERTH_COMPONENT_VERSION}`);
   if (opts.standardStorageClass) await ensureStandardStorageClass(client);
   await ensureAgentCredentials(client, { log: opts.log });
-  const controllers = await startControllers(client, { dataDir, clientAs, nodeMonitorGracePeriodMs: opts.nodeMonitorGracePeriodMs, enabled: opts.controllers, log: opts.verbose ? opts.log : undefined });
+  const controllers = await startControllers(client, { dataDir, clientAs, nodeMonitorGracePeriodMs: opts.nodeMonitorGracePeriodMs, clusterCidr: opts.clusterCidr, enabled: opts.controllers, log: opts.verbose ? opts.log : undefined });
   opts.log(`controllers: ${controllers.names.join(', ')}`);
 
   let dns: ClusterDns | undefined;

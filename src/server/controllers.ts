@@ -53,6 +53,8 @@ export interface ControllerOptions {
   enabled?: string[];
   /** --node-monitor-grace-period (Kubernetes' default 40 s). */
   nodeMonitorGracePeriodMs?: number;
+  /** --cluster-cidr: the range nodes' pod CIDRs (/24s) come from (default 10.244.0.0/14). */
+  clusterCidr?: string;
   log?: (l: string) => void;
 }
 
@@ -77,7 +79,7 @@ export async function startControllers(client: Client, opts: ControllerOptions):
     ['endpointslice', new EndpointSliceController(deps)],
     ['scheduler', new Scheduler(opts.clientAs ? { ...deps, client: opts.clientAs(`kube-scheduler/${BERTH_COMPONENT_VERSION}`) } : deps)],
     ['attach-detach', new AttachDetachController(deps)],
-    ['node-ipam', new NodeIpamController(deps)],
+    ['node-ipam', new NodeIpamController(deps, { clusterCidr: opts.clusterCidr })],
     ['node-lifecycle', new NodeLifecycleController(deps, { nodeMonitorGracePeriodMs: opts.nodeMonitorGracePeriodMs ?? 40_000 })],
     ['taint-eviction', new TaintEvictionController(deps)],
     ['pod-gc', new PodGarbageCollector(deps)],
