@@ -72,6 +72,8 @@ export function bodyFormat(contentType: string | undefined): BodyFormat {
 
 export interface DecodeOptions {
   body: Buffer | string;
+  /** The body is JSON.stringify output (the in-process transport): no duplicate-key or depth scan. */
+  canonical?: boolean;
   contentType: string | undefined;
   /** The served kind and apiVersion ("v1", "apps/v1"): the body may omit them, not contradict them. */
   kind: string;
@@ -93,7 +95,8 @@ const VERSION_KIND_TYPE = 'struct { APIVersion string "json:\\"apiVersion,omitem
 export function decodeObject(options: DecodeOptions): Decoded {
   const { kind, apiVersion, schema } = options;
   const format = bodyFormat(options.contentType);
-  const { value, duplicates } = format === 'protobuf' ? decodeProtobuf(options) : parseText(options.body, format);
+  const { value, duplicates } =
+    format === 'protobuf' ? decodeProtobuf(options) : options.canonical && format === 'json' ? parseCanonical(options.body) : parseText(options.body, format);
   if (value !== null && (typeof value !== 'object' || Array.isArray(value))) {
     throw badRequest(`couldn't get version/kind; json parse error: json: cannot unmarshal ${jsonKind(value)} into Go value of type ${VERSION_KIND_TYPE}`);
   }
@@ -104,6 +107,14 @@ export function decodeObject(options: DecodeOptions): Decoded {
   if (obj.apiVersion === undefined || obj.apiVersion === '') obj.apiVersion = apiVersion;
   if (obj.kind === undefined || obj.kind === '') obj.kind = kind;
   return { obj, warnings };
+}
+
+function parseCanonical(body: Buffer | string): Parsed {
+  try {
+    return { value: JSON.parse(typeof body === 'string' ? body : body.toString('utf8')), duplicates: [] };
+  } catch (e) {
+    throw badRequest(`couldn't get version/kind; json parse error: ${(e as Error).message}`);
+  }
 }
 
 function parseText(body: Buffer | string, format: 'json' | 'yaml'): Parsed {

@@ -9,6 +9,11 @@ export interface ApiRequest {
   /** Lower-cased header names. */
   headers: Record<string, string | undefined>;
   body?: Buffer;
+  /**
+   * From the in-process transport only: the body as the JSON.stringify text it is (no UTF-8 round
+   * trip), which cannot hold duplicate keys or unbounded nesting, so decoding skips that scan.
+   */
+  bodyText?: string;
   /** Aborted when the client goes away. */
   signal: AbortSignal;
   /**

@@ -44,11 +44,27 @@ function toError(status: number, body: string): ApiError {
 }
 
 export class Client {
-  constructor(readonly transport: Transport) {}
+  private quiet: Client | undefined;
+
+  constructor(
+    readonly transport: Transport,
+    /** Answers are not decoded: every call resolves to undefined once the server acknowledged it. */
+    private readonly discardAnswers = false,
+  ) {}
+
+  /**
+   * This client, for writes whose answer the caller does not read (events, status reports): the
+   * call resolves when the write is acknowledged, and the answer's JSON is never parsed. Errors
+   * are reported as usual.
+   */
+  writesOnly(): Client {
+    return (this.quiet ??= new Client(this.transport, true));
+  }
 
   async raw(req: ClientRequest): Promise<any> {
     const res = await this.transport.request(req);
     if (res.status >= 300) throw toError(res.status, res.body);
+    if (this.discardAnswers) return undefined;
     return res.body ? JSON.parse(res.body) : undefined;
   }
 

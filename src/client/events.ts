@@ -62,7 +62,7 @@ export class EventRecorder {
       this.seen.delete(key);
       this.seen.set(key, prev);
       try {
-        await this.client.patch(EVENTS, prev.namespace, prev.name, { count: prev.count, lastTimestamp: now });
+        await this.client.writesOnly().patch(EVENTS, prev.namespace, prev.name, { count: prev.count, lastTimestamp: now });
         return;
       } catch {
         // The event expired or was deleted: record it afresh.
@@ -97,12 +97,12 @@ export class EventRecorder {
       reportingInstance: this.opts.host ?? '',
     };
     try {
-      await this.client.create(EVENTS, namespace, ev);
+      await this.client.writesOnly().create(EVENTS, namespace, ev);
     } catch (e) {
       // Another process's event took the name in the same instant: take the next one.
       if ((e as { code?: number }).code !== 409) throw e;
       ev.metadata!.name = name();
-      await this.client.create(EVENTS, namespace, ev);
+      await this.client.writesOnly().create(EVENTS, namespace, ev);
     }
     this.seen.set(key, { name: ev.metadata!.name!, namespace, count: 1 });
     if (this.seen.size > MAX_REMEMBERED) this.seen.delete(this.seen.keys().next().value!);

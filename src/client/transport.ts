@@ -37,6 +37,9 @@ export interface StreamResponse {
 
 const noChunks = async function* (): AsyncGenerator<string> {};
 
+/** The signal of an in-process request nobody can abort (one shared: making one per request costs). */
+const NEVER_ABORTED = new AbortController().signal;
+
 function searchParams(q: ClientRequest['query']): URLSearchParams {
   const sp = new URLSearchParams();
   for (const [k, v] of Object.entries(q ?? {})) if (v !== undefined) sp.set(k, v);
@@ -52,13 +55,20 @@ export class InProcessTransport implements Transport {
   private toApi(req: ClientRequest, objects = false): ApiRequest {
     const headers: Record<string, string | undefined> = { 'user-agent': this.userAgent, accept: 'application/json' };
     for (const [k, v] of Object.entries(req.headers ?? {})) headers[k.toLowerCase()] = v;
+    const text = req.body;
+    let bytes: Buffer | undefined;
     return {
       method: req.method,
       path: req.path,
       query: searchParams(req.query),
       headers,
-      body: req.body === undefined ? undefined : Buffer.from(req.body),
-      signal: req.signal ?? new AbortController().signal,
+      // Handlers that decode JSON read bodyText; the bytes are made only for one that asks.
+      get body() {
+        if (text === undefined) return undefined;
+        return (bytes ??= Buffer.from(text));
+      },
+      bodyText: text,
+      signal: req.signal ?? NEVER_ABORTED,
       objects,
     };
   }

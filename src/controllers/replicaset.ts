@@ -212,7 +212,7 @@ export class ReplicaSetController {
     else delete status.observedGeneration;
     const { namespace, name } = rs.metadata!;
     try {
-      await this.deps.client.update(REPLICA_SETS, { ...rs, status }, 'status');
+      await this.deps.client.writesOnly().update(REPLICA_SETS, { ...rs, status }, 'status');
     } catch (e) {
       if (isApiError(e) && e.code === 404) return;
       throw e;

@@ -101,7 +101,7 @@ export class BindingCycle {
       stage = 'Bind';
       await this.slots.acquire();
       try {
-        await deps.client.raw({
+        await deps.client.writesOnly().raw({
           method: 'POST',
           path: resourcePath(PODS, m.namespace, m.name, 'binding'),
           headers: { 'content-type': 'application/json' },

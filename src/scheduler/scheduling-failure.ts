@@ -54,7 +54,7 @@ export async function recordFailure(w: FailureWriter, pod: KObject, failure: { r
   // Only serialized, so the informer's object is shared, not copied.
   const conditions = [...(pod.status?.conditions ?? []).filter((c: any) => c?.type !== 'PodScheduled'), condition];
   try {
-    await w.client.update(PODS, { apiVersion: 'v1', kind: 'Pod', ...pod, status: { ...pod.status, conditions } }, 'status');
+    await w.client.writesOnly().update(PODS, { apiVersion: 'v1', kind: 'Pod', ...pod, status: { ...pod.status, conditions } }, 'status');
   } catch (e) {
     // Changed (it will be looked at again) or gone: nothing to report on.
     if (isApiError(e) && (e.code === 409 || e.code === 404)) return;

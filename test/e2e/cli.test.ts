@@ -3,7 +3,10 @@
 
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
+import { execFile, spawn } from 'node:child_process';
+import { chmodSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { BERTH_BIN, startBerth } from './harness.js';
 
 function berth(args: string[]): Promise<{ code: number; out: string }> {
@@ -42,4 +45,29 @@ test('a second berth on the same data dir is refused; SIGTERM stops the first cl
     assert.equal(await first.stop('SIGTERM'), 0);
   }
   assert.match(first.output(), /SIGTERM received, shutting down\nberth: stopped/);
+});
+
+test('without privilege for namespaces, berth up says why and runs simulated pods', { skip: process.getuid?.() !== 0 ? 'needs root to drop to nobody' : undefined }, async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'berth-nobody-'));
+  chmodSync(dir, 0o777);
+  const proc = spawn('setpriv', ['--reuid=65534', '--regid=65534', '--clear-groups', process.execPath, BERTH_BIN, 'up', '--port', '0', '--dns-port', '0', '--data-dir', join(dir, 'd')], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let out = '';
+  proc.stdout.on('data', (d) => (out += d));
+  proc.stderr.on('data', (d) => (out += d));
+  try {
+    await new Promise<void>((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error(`berth up as nobody did not get ready:\n${out}`)), 30_000);
+      proc.stdout.on('data', () => /berth: ready/.test(out) && (clearTimeout(timer), resolve()));
+      proc.once('exit', (c) => reject(new Error(`berth up as nobody exited (${c}):\n${out}`)));
+    });
+    assert.match(out, /runtime: process is not available here \(the process runtime needs root[^)]*\)\); using simulated/);
+    assert.match(out, /agents: node-1 \(runtime simulated\)/);
+  } finally {
+    const exited = new Promise((r) => proc.once('exit', r));
+    proc.kill('SIGTERM');
+    await exited;
+    rmSync(dir, { recursive: true, force: true });
+  }
 });

@@ -13,6 +13,7 @@ import { join } from 'node:path';
 import { BERTH_BIN, ok, startBerth } from './harness.js';
 import type { Berth } from './harness.js';
 import { NS, isReady, workloadClient } from './workload-support.js';
+import { bridgeName } from '../../src/agent/process/pod-network.js';
 
 const skip = process.getuid?.() !== 0 ? 'the process runtime needs root' : undefined;
 const NODE = 'pa-1';
@@ -66,7 +67,7 @@ after(async () => {
   await b?.stop();
   rmSync(agentDir, { recursive: true, force: true });
   // A stopped agent keeps its node's bridge (like a CNI bridge); this test's node is gone for good.
-  if (!skip) spawnSync('ip', ['link', 'del', 'b-pa-1'], { stdio: 'ignore' });
+  if (!skip) spawnSync('ip', ['link', 'del', bridgeName(NODE, join(agentDir, NODE))], { stdio: 'ignore' });
 });
 
 test('exec and logs reach a pod on a separate agent process; the pod survives the agent being killed and restarted', { skip }, async () => {

@@ -86,7 +86,8 @@ const readyPod = (name: string, notUid?: string) =>
 
 before(async () => {
   if (skip) return;
-  b = await startBerth({ defaultRuntime: true });
+  // Its own pod range: other process-runtime tests may run beside it on this machine.
+  b = await startBerth({ defaultRuntime: true, args: ['--cluster-cidr', '10.249.0.0/16'] });
   assert.match(b.output(), /agents: node-1 \(runtime process\)/, 'berth up with no flag runs the process runtime here');
 });
 

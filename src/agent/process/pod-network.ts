@@ -27,11 +27,16 @@ export function podNetworkNames(uid: string): PodNetworkNames {
   return { netns: `berth-${hex.slice(0, 12)}`, veth: `vb${hex.slice(0, 13)}` };
 }
 
-/** The node's bridge: `b-<node>` when that fits in 15 characters, else `berth-<hash>`. */
-export function bridgeName(nodeName: string): string {
-  const plain = `b-${nodeName}`;
+/**
+ * The node's bridge: `b<5 hex>-<node>` when that fits in 15 characters, else `berth-<hash>`. The
+ * hash covers the runtime's directory too, so two berth clusters on one machine (each with a
+ * node-1) never share a bridge, while a restarted agent finds its own again.
+ */
+export function bridgeName(nodeName: string, scope: string): string {
+  const hash = (s: string) => createHash('sha256').update(s).digest('hex');
+  const plain = `b${hash(scope).slice(0, 5)}-${nodeName}`;
   if (plain.length <= 15 && /^[a-z0-9][a-z0-9-]*$/.test(nodeName)) return plain;
-  return `berth-${createHash('sha256').update(nodeName).digest('hex').slice(0, 9)}`;
+  return `berth-${hash(`${scope}\n${nodeName}`).slice(0, 9)}`;
 }
 
 /** 10.244.1.0/24 → { gateway: 10.244.1.1, prefix: 24 }. */
@@ -47,8 +52,8 @@ export class NodeNetwork {
   private ready?: Promise<string>;
   private relay?: DnsRelay;
 
-  constructor(private readonly opts: { nodeName: string; dns?: DnsTarget; log?: (l: string) => void }) {
-    this.bridge = bridgeName(opts.nodeName);
+  constructor(private readonly opts: { nodeName: string; scope: string; dns?: DnsTarget; log?: (l: string) => void }) {
+    this.bridge = bridgeName(opts.nodeName, opts.scope);
   }
 
   /** Creates the bridge for the podCIDR (once) and starts the DNS relay; answers the gateway. */

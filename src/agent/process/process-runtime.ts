@@ -16,7 +16,7 @@
 import { randomBytes } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import { mkdir, rm, writeFile } from 'node:fs/promises';
-import { dirname, join } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import type { KObject } from '../../api/resource.js';
 import { hostKernelVersion, hostOSImage } from '../node-info.js';
 import type { ContainerSpec, ExecRequest, ExecSession, LogRequest, ProbeOutcome, ProbeRequest, Runtime, RuntimeContainer, RuntimeNodeInfo, RuntimePod, SandboxSpec } from '../runtime.js';
@@ -79,7 +79,7 @@ class ProcessRuntime implements Runtime {
   ) {
     this.now = opts.now ?? (() => new Date());
     this.store = new PodStore(join(opts.dataDir, 'runtime'));
-    this.network = new NodeNetwork({ nodeName: opts.nodeName, dns: opts.dns, log: opts.log });
+    this.network = new NodeNetwork({ nodeName: opts.nodeName, scope: resolve(opts.dataDir), dns: opts.dns, log: opts.log });
     this.sandboxes = new Sandboxes({ store: this.store, network: this.network, ...tools, nodeName: opts.nodeName, clusterDomain: opts.clusterDomain ?? 'cluster.local', log: opts.log });
     this.images = new ImageMap(opts.imageMapFile);
     this.probes = new ProbeWorkers({

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { createSocket } from 'node:dgram';
 import { existsSync, readdirSync } from 'node:fs';
 import { connect } from 'node:net';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { logTexts, processPod, runPod, skipReason, until, withRuntime } from './process-test-support.js';
 import { bridgeName, podNetworkNames } from './pod-network.js';
 
@@ -73,7 +73,7 @@ test('removePod leaves no network namespace, veth, process or directory', { skip
     const names = podNetworkNames(uid);
     assert.ok(existsSync(`/run/netns/${names.netns}`));
     assert.ok(existsSync(`/sys/class/net/${names.veth}`));
-    assert.ok(existsSync(`/sys/class/net/${bridgeName('proc-n3')}`));
+    assert.ok(existsSync(`/sys/class/net/${bridgeName('proc-n3', resolve(dataDir))}`));
     const pids = readdirSync('/proc').filter((p) => /^\d+$/.test(p));
     const ours = (list: string[]) =>
       list.filter((p) => {

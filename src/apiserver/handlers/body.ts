@@ -37,10 +37,11 @@ export function decodeBody(ctx: HandlerContext, expect?: { kind: string; apiVers
   const schemaName = expect?.schemaName ?? def.schemaName;
   const schema = ctx.server.schema(schemaName);
   if (!schema) throw new Error(`no OpenAPI schema for ${schemaName}`);
-  const body = ctx.req.body ?? Buffer.alloc(0);
+  const body = ctx.req.bodyText ?? ctx.req.body ?? Buffer.alloc(0);
   if (body.length === 0) throw badRequest('the body of the request was empty');
   const { obj, warnings } = decodeObject({
     body,
+    canonical: ctx.req.bodyText !== undefined,
     contentType: ctx.req.headers['content-type'] ?? 'application/json',
     kind,
     apiVersion,

@@ -45,7 +45,7 @@ export interface ParsedPatch {
 
 export function parsePatchBody(ctx: HandlerContext): ParsedPatch {
   const type = patchTypeOf(ctx.req.headers['content-type']);
-  const text = (ctx.req.body ?? Buffer.alloc(0)).toString('utf8');
+  const text = ctx.req.bodyText ?? (ctx.req.body ?? Buffer.alloc(0)).toString('utf8');
   if (!text.trim()) throw badRequest('the body of the request was empty');
   if (type === 'apply') {
     const { value, duplicates } = parseYaml(text);

@@ -151,7 +151,7 @@ export class DeploymentController {
       this.ctx.events.event(d, 'Warning', 'SelectingAll', 'This deployment is selecting all pods. A non-empty selector is required.');
       if ((d.status?.observedGeneration ?? 0) < (d.metadata?.generation ?? 0)) {
         d.status = { ...d.status, observedGeneration: d.metadata?.generation };
-        await this.deps.client.update(DEPLOYMENTS, d, 'status');
+        await this.deps.client.writesOnly().update(DEPLOYMENTS, d, 'status');
       }
       return;
     }
