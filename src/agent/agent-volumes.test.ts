@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, statSync } from 'node:fs';
+import { existsSync, readFileSync, statSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -145,5 +145,42 @@ test('configMap volumes are written as files', async () => {
     await eventually(async () => isRunningReady(await w.pod('cfg')), 'Running');
     const file = join(w.dataDir, 'pods', created.metadata!.uid!, 'volumes', 'kubernetes.io~configmap', 'site', 'index.html');
     assert.ok(existsSync(file));
+  });
+});
+
+test('downwardAPI and projected volumes hold the pod fields, container resources and ConfigMap keys they name', async () => {
+  await withAgent({}, async (w) => {
+    await w.tc.client.create(
+      { group: '', version: 'v1', plural: 'configmaps', namespaced: true },
+      'default',
+      { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'conf', namespace: 'default' }, data: { mode: 'fast' } },
+    );
+    const pod = podObject('info', {
+      spec: {
+        volumes: [
+          {
+            name: 'podinfo',
+            downwardAPI: {
+              items: [
+                { path: 'labels', fieldRef: { fieldPath: 'metadata.labels' } },
+                { path: 'name', fieldRef: { fieldPath: 'metadata.name' } },
+                { path: 'cpu_limit', resourceFieldRef: { containerName: 'c', resource: 'limits.cpu', divisor: '1m' } },
+              ],
+            },
+          },
+          { name: 'all', projected: { sources: [{ configMap: { name: 'conf' } }, { downwardAPI: { items: [{ path: 'ns', fieldRef: { fieldPath: 'metadata.namespace' } }] } }] } },
+        ],
+      },
+    });
+    pod.metadata!.labels = { app: 'web', tier: 'front' };
+    pod.spec.containers = [{ ...pod.spec.containers[0], name: 'c', resources: { limits: { cpu: '250m' } } }];
+    const created = await w.tc.client.create<KObject>(PODS, 'default', pod);
+    await eventually(async () => isRunningReady(await w.pod('info')), 'Running');
+    const dir = (plugin: string, name: string) => join(w.dataDir, 'pods', created.metadata!.uid!, 'volumes', `kubernetes.io~${plugin}`, name);
+    assert.equal(readFileSync(join(dir('downward-api', 'podinfo'), 'labels'), 'utf8'), 'app="web"\ntier="front"');
+    assert.equal(readFileSync(join(dir('downward-api', 'podinfo'), 'name'), 'utf8'), 'info');
+    assert.equal(readFileSync(join(dir('downward-api', 'podinfo'), 'cpu_limit'), 'utf8'), '250');
+    assert.equal(readFileSync(join(dir('projected', 'all'), 'mode'), 'utf8'), 'fast');
+    assert.equal(readFileSync(join(dir('projected', 'all'), 'ns'), 'utf8'), 'default');
   });
 });

@@ -11,9 +11,11 @@
 //   path must exist (berth mounts nfs exports from the local file system).
 // Real directories are made for every runtime, so the process runtime bind-mounts the same paths.
 // teardown() removes <dataDir>/pods/<uid> (emptyDir, configMap and secret contents).
-// Deliberately absent: downwardAPI and projected contents (an empty directory), live updates of
-// configMap/secret files, block volumes, CSI and cloud volume sources (a setup error names them),
-// subPath, fsGroup ownership changes and SELinux relabelling.
+// - downwardAPI: each item's pod field or container resource (downward-api.ts) as a file;
+// - projected: configMap, secret and downwardAPI sources merged into one directory.
+// Deliberately absent: live updates of configMap/secret/downwardAPI files, serviceAccountToken
+// and clusterTrustBundle projections (berth issues no tokens), block volumes, CSI and cloud volume
+// sources (a setup error names them), fsGroup ownership changes and SELinux relabelling.
 
 import { chmod, lstat, mkdir, rm, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
@@ -23,6 +25,7 @@ import type { Client } from '../client/client.js';
 import { CONFIG_MAPS, PERSISTENT_VOLUMES, PERSISTENT_VOLUME_CLAIMS, SECRETS } from '../client/resources.js';
 import type { AttachmentTracker } from './attachment-tracker.js';
 import type { PreparedVolume } from './runtime.js';
+import { fieldRefValue, resourceFieldValue } from './downward-api.js';
 
 export interface VolumeSetupResult {
   ready: boolean;
@@ -160,12 +163,7 @@ export class VolumeSetup {
         await hostPathCheck(v.hostPath.path, v.hostPath.type);
         return { volume: { name: v.name, hostPath: v.hostPath.path, readOnly: false } };
       }
-      if (v.configMap || v.secret) return await this.projectObject(pod, v);
-      if (v.downwardAPI || v.projected) {
-        const dir = this.pluginDir(uid, { plugin: v.downwardAPI ? 'downward-api' : 'projected', name: v.name });
-        await mkdir(dir, { recursive: true, mode: 0o755 });
-        return { volume: { name: v.name, hostPath: dir, readOnly: true } };
-      }
+      if (v.configMap || v.secret || v.downwardAPI || v.projected) return await this.projectFiles(pod, v);
       if (v.persistentVolumeClaim) return await this.claim(pod, o);
       const source = Object.keys(v).find((k) => k !== 'name') ?? 'unknown';
       throw new SetupError(`berth's node agent cannot mount ${source} volumes`);
@@ -226,35 +224,70 @@ export class VolumeSetup {
     }
   }
 
-  /** configMap and secret volumes: each key (or each item) as a file. */
-  private async projectObject(pod: KObject, v: any): Promise<Outcome> {
-    const isSecret = !!v.secret;
-    const src = v.configMap ?? v.secret;
-    const name = isSecret ? src.secretName : src.name;
-    const kind = isSecret ? 'secret' : 'configmap';
+  /** configMap, secret, downwardAPI and projected volumes: files written once into the pod's directory. */
+  private async projectFiles(pod: KObject, v: any): Promise<Outcome> {
+    const files = new Map<string, { data: Buffer; mode: number }>();
+    const plugin = v.configMap ? 'configmap' : v.secret ? 'secret' : v.downwardAPI ? 'downward-api' : 'projected';
+    if (v.configMap || v.secret) await this.objectFiles(pod, { src: v.configMap ?? v.secret, secret: !!v.secret, defaultMode: (v.configMap ?? v.secret).defaultMode, files });
+    else if (v.downwardAPI) downwardFiles(pod, { items: v.downwardAPI.items, defaultMode: v.downwardAPI.defaultMode, files });
+    else {
+      for (const source of v.projected.sources ?? []) {
+        const defaultMode = v.projected.defaultMode;
+        if (source.configMap || source.secret) await this.objectFiles(pod, { src: source.configMap ?? source.secret, secret: !!source.secret, defaultMode, files });
+        else if (source.downwardAPI) downwardFiles(pod, { items: source.downwardAPI.items, defaultMode, files });
+      }
+    }
+    const dir = this.pluginDir(pod.metadata?.uid ?? '', { plugin, name: v.name });
+    await mkdir(dir, { recursive: true, mode: 0o755 });
+    for (const [path, f] of files) {
+      const file = join(dir, path);
+      await mkdir(dirname(file), { recursive: true, mode: 0o755 });
+      await writeFile(file, f.data, { mode: f.mode });
+    }
+    return { volume: { name: v.name, hostPath: dir, readOnly: true } };
+  }
+
+  /** A configMap or secret source: each key (or each item) as a file. */
+  private async objectFiles(pod: KObject, o: { src: any; secret: boolean; defaultMode?: number; files: Map<string, { data: Buffer; mode: number }> }): Promise<void> {
+    const { src, secret } = o;
+    const name = secret ? src.secretName ?? src.name : src.name;
+    const kind = secret ? 'secret' : 'configmap';
     let obj: KObject | undefined;
     try {
-      obj = await this.client.get(isSecret ? SECRETS : CONFIG_MAPS, pod.metadata?.namespace, name);
+      obj = await this.client.get(secret ? SECRETS : CONFIG_MAPS, pod.metadata?.namespace, name);
     } catch (e) {
       if (notFoundText(e) === undefined) throw e;
       if (!src.optional) throw new SetupError(`${kind} "${name}" not found`);
     }
-    const files = new Map<string, Buffer>();
-    for (const [k, val] of Object.entries<string>(obj?.data ?? {})) files.set(k, isSecret ? Buffer.from(val, 'base64') : Buffer.from(val));
-    if (!isSecret) for (const [k, val] of Object.entries<string>(obj?.binaryData ?? {})) files.set(k, Buffer.from(val, 'base64'));
-    const dir = this.pluginDir(pod.metadata?.uid ?? '', { plugin: kind, name: v.name });
-    await mkdir(dir, { recursive: true, mode: 0o755 });
-    const items: any[] = src.items ?? [...files.keys()].map((k) => ({ key: k, path: k }));
+    const data = new Map<string, Buffer>();
+    for (const [k, val] of Object.entries<string>(obj?.data ?? {})) data.set(k, secret ? Buffer.from(val, 'base64') : Buffer.from(val));
+    if (!secret) for (const [k, val] of Object.entries<string>(obj?.binaryData ?? {})) data.set(k, Buffer.from(val, 'base64'));
+    const items: any[] = src.items ?? [...data.keys()].map((k) => ({ key: k, path: k }));
     for (const it of items) {
-      const data = files.get(it.key);
-      if (data === undefined) {
+      const d = data.get(it.key);
+      if (d === undefined) {
         if (src.optional) continue;
-        throw new SetupError(isSecret ? `references non-existent secret key: ${it.key}` : `configmap references non-existent config key: ${it.key}`);
+        throw new SetupError(secret ? `references non-existent secret key: ${it.key}` : `configmap references non-existent config key: ${it.key}`);
       }
-      const file = join(dir, it.path);
-      await mkdir(dirname(file), { recursive: true, mode: 0o755 });
-      await writeFile(file, data, { mode: it.mode ?? src.defaultMode ?? 0o644 });
+      o.files.set(it.path, { data: d, mode: it.mode ?? src.defaultMode ?? o.defaultMode ?? 0o644 });
     }
-    return { volume: { name: v.name, hostPath: dir, readOnly: true } };
+  }
+}
+
+/** A downwardAPI source: each item's value as a file. */
+function downwardFiles(pod: KObject, o: { items?: any[]; defaultMode?: number; files: Map<string, { data: Buffer; mode: number }> }): void {
+  for (const it of o.items ?? []) {
+    let value: string;
+    try {
+      if (it.fieldRef) value = fieldRefValue(pod, { fieldPath: it.fieldRef.fieldPath, podIP: pod.status?.podIP ?? '' });
+      else if (it.resourceFieldRef) {
+        const containers = [...(pod.spec?.containers ?? []), ...(pod.spec?.initContainers ?? [])];
+        const container = containers.find((c: any) => c.name === it.resourceFieldRef.containerName) ?? containers[0] ?? {};
+        value = resourceFieldValue(pod, { ref: it.resourceFieldRef, container });
+      } else continue;
+    } catch (e) {
+      throw new SetupError(`downward API item ${it.path}: ${(e as Error).message}`);
+    }
+    o.files.set(it.path, { data: Buffer.from(value), mode: it.mode ?? o.defaultMode ?? 0o644 });
   }
 }
