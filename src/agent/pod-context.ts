@@ -35,6 +35,8 @@ export interface PodRecord {
   lastPod?: KObject;
   /** Runtime pod removed, IP released, volumes torn down. */
   cleaned: boolean;
+  /** Sandbox, IP, attachments and volumes given back (a finished pod's logs may still be kept). */
+  released?: boolean;
 }
 
 export interface AgentTimings {

@@ -41,18 +41,25 @@ async function stopAll(ctx: PodContext, rec: PodRecord, opts: { pod: KObject | u
   return running.length === 0;
 }
 
-/** Releases the sandbox, the IP and the pod's directories (once). */
-export async function releasePod(ctx: PodContext, rec: PodRecord): Promise<void> {
+/**
+ * Releases the sandbox, the IP and the pod's directories (once). With keepLogs (a finished pod
+ * that is not deleted) the runtime keeps the exited containers' logs until a later full release.
+ */
+export async function releasePod(ctx: PodContext, rec: PodRecord, opts: { keepLogs?: boolean } = {}): Promise<void> {
   if (rec.cleaned) return;
-  await ctx.runtime.removePod(rec.uid);
-  if (ctx.ipam()?.ipOf(rec.uid)) {
-    ctx.ipam()!.release(rec.uid);
-    ctx.ipReleased();
+  if (opts.keepLogs && rec.released) return;
+  await ctx.runtime.removePod(rec.uid, { keepLogs: opts.keepLogs });
+  if (!rec.released) {
+    if (ctx.ipam()?.ipOf(rec.uid)) {
+      ctx.ipam()!.release(rec.uid);
+      ctx.ipReleased();
+    }
+    ctx.attachments?.done(rec.uid);
+    await ctx.volumes.teardown(rec.uid);
+    rec.released = true;
   }
-  ctx.attachments?.done(rec.uid);
-  await ctx.volumes.teardown(rec.uid);
-  rec.cleaned = true;
-  ctx.log?.(`RELEASE pod ${rec.key} (${rec.uid})`);
+  if (!opts.keepLogs) rec.cleaned = true;
+  ctx.log?.(`RELEASE pod ${rec.key} (${rec.uid})${opts.keepLogs ? ', logs kept' : ''}`);
 }
 
 async function confirmDeletion(ctx: PodContext, pod: KObject): Promise<void> {
@@ -100,8 +107,9 @@ export async function syncTerminal(ctx: PodContext, rec: PodRecord, opts: { pod:
     opts.wake(grace * 1000 + 1000);
     return;
   }
-  await releasePod(ctx, rec);
-  if (opts.pod.metadata?.deletionTimestamp) await confirmDeletion(ctx, opts.pod);
+  const deleting = !!opts.pod.metadata?.deletionTimestamp;
+  await releasePod(ctx, rec, { keepLogs: !deleting });
+  if (deleting) await confirmDeletion(ctx, opts.pod);
 }
 
 /** The pod object is gone: stop what still runs and release it. True when nothing is left. */

@@ -159,8 +159,12 @@ export interface Runtime {
   startContainer(podUid: string, spec: ContainerSpec): Promise<RuntimeContainer>;
   /** Asks the container to stop (SIGTERM, then SIGKILL after the grace period). Returns at once. */
   stopContainer(podUid: string, name: string, opts: { gracePeriodSeconds: number }): Promise<void>;
-  /** Removes the sandbox and every container instance of a pod whose containers have exited. */
-  removePod(podUid: string): Promise<void>;
+  /**
+   * Removes the sandbox and every container instance of a pod whose containers have exited. With
+   * keepLogs (a finished pod not yet deleted) the exited instances and their logs stay until a
+   * later removePod without it.
+   */
+  removePod(podUid: string, opts?: { keepLogs?: boolean }): Promise<void>;
   /**
    * The startup/readiness verdict for a running container, asked at every sync of its pod. A
    * runtime with real checks answers from its last result, runs them on its own schedule

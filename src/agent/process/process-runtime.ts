@@ -93,7 +93,7 @@ class ProcessRuntime implements Runtime {
     void this.network.adoptBridge().catch(() => undefined);
     for (const uid of this.store.podUids()) {
       const meta = this.store.loadPod(uid);
-      if (meta?.removing && meta.nodeName === opts.nodeName) void this.removePod(uid, meta);
+      if (meta?.removing && meta.nodeName === opts.nodeName) void this.removePod(uid, { known: meta });
     }
   }
 
@@ -333,9 +333,15 @@ class ProcessRuntime implements Runtime {
     return inst && existsSync(inst.meta.logPath) ? inst.meta.logPath : undefined;
   }
 
-  async removePod(podUid: string, known?: PodMeta): Promise<void> {
+  /**
+   * Ends a pod's processes and sandbox. With keepLogs (a pod that finished but is not deleted) its
+   * exited containers and their log files stay, as the kubelet keeps a terminated pod's dead
+   * containers, so `kubectl logs` still reads them; only their writable layers go. A later
+   * removePod without it removes the rest.
+   */
+  async removePod(podUid: string, opts: { keepLogs?: boolean; known?: PodMeta } = {}): Promise<void> {
     const e = this.entries.get(podUid);
-    const meta = e?.meta ?? known ?? this.store.loadPod(podUid);
+    const meta = e?.meta ?? opts.known ?? this.store.loadPod(podUid);
     if (!meta) return;
     await this.store.savePod({ ...meta, removing: true }).catch(() => undefined);
     const instances = e?.instances ?? this.store.loadInstances(podUid).map((x) => instanceFrom(x.meta, { status: x.status, now: this.now() }));
@@ -349,6 +355,13 @@ class ProcessRuntime implements Runtime {
       signalProcess(s?.shimPid, { start: s?.shimStart, signal: 'SIGKILL' });
     }
     await this.sandboxes.remove(meta);
+    if (opts.keepLogs && e) {
+      for (const inst of instances) {
+        for (const layer of ['upper', 'work']) await rm(join(this.store.instanceDir(podUid, inst.meta.id), layer), { recursive: true, force: true });
+      }
+      this.opts.log?.(`REMOVE runtime pod ${meta.namespace}/${meta.name} (${podUid}) => sandbox removed, logs kept`);
+      return;
+    }
     await rm(this.store.podDir(podUid), { recursive: true, force: true });
     this.entries.delete(podUid);
     this.opts.log?.(`REMOVE runtime pod ${meta.namespace}/${meta.name} (${podUid}) => removed`);
@@ -362,7 +375,7 @@ class ProcessRuntime implements Runtime {
       const meta = this.store.loadPod(uid);
       if (meta && meta.nodeName !== this.opts.nodeName) continue;
       this.opts.log?.(`GC runtime pod ${meta?.namespace}/${meta?.name} (${uid}) => not adopted, removing`);
-      await this.removePod(uid, meta).catch((err) => this.opts.log?.(`GC runtime pod ${uid} => ${(err as Error).message}`));
+      await this.removePod(uid, { known: meta }).catch((err) => this.opts.log?.(`GC runtime pod ${uid} => ${(err as Error).message}`));
     }
   }
 
