@@ -3,10 +3,11 @@
 // root (the overlay) and the container's working directory, with the container's environment
 // (TERM=xterm added with a tty, as Docker does). Without a tty the streams are plain pipes; with a
 // tty the command gets a pseudo-terminal (node-pty) that can be resized, and its output is one
-// stream. The exit code is the command's (128 + n after signal n).
+// stream; inside, util-linux script gives it a terminal of the container's own devpts. The exit code is the command's (128 + n after signal n).
 // Deliberately absent: the user/group of the container process (everything runs as root).
 
 import { spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import { constants } from 'node:os';
 import { PassThrough, Writable } from 'node:stream';
 import type { ExecSession } from '../runtime.js';
@@ -22,13 +23,29 @@ export function nsenterArgv(t: ExecTarget, command: string[]): string[] {
   return [t.nsenter, `--target=${t.initPid}`, '--mount', '--uts', '--ipc', '--net', '--pid', '--root', `--wdns=${t.workingDir}`, '--', ...command];
 }
 
+/** A POSIX shell word: the argument between single quotes. */
+const shellWord = (a: string) => `'${a.replaceAll("'", `'\\''`)}'`;
+
+/**
+ * With a tty, the command runs under util-linux `script` inside the container, so its terminal
+ * comes from the container's own devpts (`tty` prints /dev/pts/0, as under runc) rather than the
+ * host's; script passes size changes on and exits with the command's code. Without script in the
+ * image the command gets the outer terminal directly.
+ */
+function ttyArgv(t: ExecTarget, command: string[]): string[] {
+  if (!existsSync(SCRIPT)) return nsenterArgv(t, command);
+  return nsenterArgv(t, [SCRIPT, '-qfec', command.map(shellWord).join(' '), '/dev/null']);
+}
+
+const SCRIPT = '/usr/bin/script';
+
 const codeOf = (code: number | null, signal: NodeJS.Signals | number | null) =>
   code ?? 128 + (typeof signal === 'number' ? signal : (constants.signals[signal ?? 'SIGKILL'] ?? 9));
 
 /** kubectl exec: the command with its streams. */
 export async function startExec(t: ExecTarget, req: { command: string[]; tty: boolean; stdin: boolean; size?: { width: number; height: number } }): Promise<ExecSession> {
   const argv = nsenterArgv(t, req.command);
-  if (req.tty) return startTty(t, { argv, size: req.size });
+  if (req.tty) return startTty(t, { argv: ttyArgv(t, req.command), size: req.size });
   const child = spawn(argv[0], argv.slice(1), { env: t.env, stdio: [req.stdin ? 'pipe' : 'ignore', 'pipe', 'pipe'], detached: true });
   const exit = new Promise<{ exitCode: number }>((resolve) => {
     child.on('error', () => resolve({ exitCode: 126 }));
