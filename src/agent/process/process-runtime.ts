@@ -386,7 +386,9 @@ class ProcessRuntime implements Runtime {
     this.probes.close();
     this.listeners.clear();
     for (const e of this.entries.values()) for (const i of e.instances) clearTimeout(i.killTimer);
-    if (this.opts.killPodsOnClose) for (const uid of [...this.entries.keys()]) await this.removePod(uid);
+    // All at once: each removal may wait up to 2 s for its supervisors, and a shutdown that takes
+    // too long gets killed before it has removed every sandbox.
+    if (this.opts.killPodsOnClose) await Promise.all([...this.entries.keys()].map((uid) => this.removePod(uid).catch((e) => this.opts.log?.(`REMOVE runtime pod ${uid} => ${(e as Error).message}`))));
     await this.network.close({ removeBridge: this.opts.killPodsOnClose === true });
   }
 }
