@@ -5,6 +5,7 @@
 // `-- --server-node-arg=--max-semi-space-size=32` (repeatable) tries a node flag on the server.
 // `-- --workloads-only` runs the raw store and issue 4's workload scenarios (bench/workload-phases.ts)
 // only; `--workloads=parallel,ordered,deployments,scheduler` picks scenarios (with --cpu-prof too).
+// `-- --process-only` runs the raw store and issue 5's real-pod figures (bench/process-phases.ts).
 // Deliberately absent: asserting on targets (the exit code says only whether the bench itself ran).
 
 import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
@@ -28,6 +29,9 @@ import type { StorageResults } from './storage-phases.js';
 import { printWorkloadProfiles, runWorkloadPhases, WORKLOADS, workloadRows } from './workload-phases.js';
 import type { WorkloadName, WorkloadResults } from './workload-phases.js';
 import type { ProfileSummary, ProfileWindow } from './profile-top.js';
+import { runProcessPhases } from './process-phases.js';
+import type { ProcessResults } from './process-phases.js';
+import { printProcessProfiles, processRows } from './process-rows.js';
 
 const PODS = 10_000;
 const CONCURRENCY = 16;
@@ -98,6 +102,31 @@ async function workloadsOnly(): Promise<void> {
     printWorkloadProfiles(workloads);
     const results = join(REPO, 'bench', 'results', 'workloads.json');
     writeResults(results, { raw, workloads });
+    say(`wrote ${results}`);
+  } finally {
+    rmSync(root, { recursive: true, force: true });
+    if (profDir) say(`server CPU profiles kept in ${profDir}`);
+  }
+}
+
+/** `npm run bench -- --process-only`: the raw store and issue 5's process-runtime figures, nothing else. */
+async function processOnly(): Promise<void> {
+  const root = mkdtempSync(join(tmpdir(), 'berth-bench-'));
+  const profDir = process.argv.includes('--cpu-prof') ? mkdtempSync(join(tmpdir(), 'berth-bench-prof-')) : undefined;
+  try {
+    say(`raw store: ${PODS} creates from ${CONCURRENCY} writers; load average ${loadavg().map((l) => Math.round(l * 100) / 100).join(' ')}`);
+    const store = await openStore({ kind: 'sqlite', dataDir: join(root, 'raw') });
+    const raw = await benchRawStore(store, { creates: PODS, concurrency: CONCURRENCY, gets: 1000, valueBytes: 1500, prefix: '/bench/raw/' });
+    await store.close();
+    const nodeArgs = process.argv.filter((a) => a.startsWith('--server-node-arg=')).map((a) => a.slice('--server-node-arg='.length));
+    const proc = await runProcessPhases(root, say, { cpuProfDir: profDir, nodeArgs });
+    printTable(`berth bench (process pods only): ${new Date().toISOString()}, ${cpus().length} cores, node ${process.version}`, [
+      { metric: 'raw store: creates/s (16 writers)', value: `${raw.createsPerSecond}/s`, ratio: `p50 ${raw.createP50Ms} ms, p99 ${raw.createP99Ms} ms` },
+      ...processRows(proc, raw.createsPerSecond),
+    ]);
+    printProcessProfiles(proc);
+    const results = join(REPO, 'bench', 'results', 'process.json');
+    writeResults(results, { raw, process: proc });
     say(`wrote ${results}`);
   } finally {
     rmSync(root, { recursive: true, force: true });
@@ -201,6 +230,7 @@ async function main(): Promise<void> {
     const apiOnly = process.argv.includes('--api-only');
     const storage: StorageResults | undefined = apiOnly ? undefined : await runStoragePhases(root, say);
     const workloads: WorkloadResults | undefined = apiOnly ? undefined : await runWorkloadPhases(root, say, { cpuProfDir: profDir, only: workloadChoice, nodeArgs: serverNodeArgs });
+    const processPods: ProcessResults | undefined = apiOnly ? undefined : await runProcessPhases(root, say, { cpuProfDir: profDir, nodeArgs: serverNodeArgs });
 
     const phases = { creates, getsClosedLoop: getsMax, getsPaced, listJson, listTable, watch };
     const profiles: Record<string, ProfileSummary> = {};
@@ -241,6 +271,7 @@ async function main(): Promise<void> {
       { metric: '   RSS after the load / peak', value: `${loadedMemory.rssMB} / ${loadedMemory.hwmMB} MB`, ratio: `${PODS + 1000 + 101} pods held` },
       ...(storage ? storageRows(storage, raw.createsPerSecond) : []),
       ...(workloads ? workloadRows(workloads, raw.createsPerSecond) : []),
+      ...(processPods ? processRows(processPods, raw.createsPerSecond) : []),
     ];
     printTable(`berth bench: ${new Date().toISOString()}, ${cpus().length} cores, node ${process.version}`, rows);
     const cpuRows: Row[] = [
@@ -271,6 +302,7 @@ async function main(): Promise<void> {
     if (noisy) say('WARNING: other processes used more than a quarter of a core during some phase; these figures are disturbed, run again on a quiet machine');
     for (const [name, prof] of Object.entries(profiles)) printProfile(prof, `server CPU profile, phase ${name}`);
     if (workloads) printWorkloadProfiles(workloads);
+    if (processPods) printProcessProfiles(processPods);
     for (const [name, r] of [['creates', c], ['GETs closed loop', gm], ['GETs paced', gp], ['watch writes', w]] as const) {
       if (r.firstError) say(`${name}: first error of the phase: ${r.firstError}`);
     }
@@ -296,6 +328,7 @@ async function main(): Promise<void> {
       },
       storage,
       workloads,
+      process: processPods,
       profiles: profDir ? profiles : undefined,
     });
     say(`wrote ${results} (${Math.round((performance.now() - started) / 1000)} s)`);
@@ -335,4 +368,5 @@ function say(line: string): void {
   process.stdout.write(`bench: ${line}\n`);
 }
 
-await (process.argv.includes('--storage-only') ? storageOnly() : process.argv.includes('--workloads-only') ? workloadsOnly() : main());
+const only = (flag: string) => process.argv.includes(flag);
+await (only('--storage-only') ? storageOnly() : only('--workloads-only') ? workloadsOnly() : only('--process-only') ? processOnly() : main());

@@ -16,6 +16,7 @@ import type { Runtime } from '../agent/runtime.js';
 import { createProcessRuntime } from '../agent/process/process-runtime.js';
 import { processRuntimeAvailable } from '../agent/process/availability.js';
 import { isApiError } from '../api/errors.js';
+import { EventRecorder } from '../client/events.js';
 import type { KObject } from '../api/resource.js';
 import { CONFIG_MAPS, SECRETS } from '../client/resources.js';
 import type { ResourceRef } from '../client/client.js';
@@ -61,7 +62,9 @@ function lookup(client: Client) {
 
 function runtimeFor(setup: RuntimeSetup, node: { nodeName: string; dataDir: string; client: Client; log?: (l: string) => void }): Runtime {
   if (setup.kind === 'simulated') return createSimulatedRuntime();
+  const recorder = new EventRecorder(node.client, { component: 'kubelet', host: node.nodeName });
   return createProcessRuntime({
+    events: (pod, ev) => recorder.event(pod, ev.type, ev.reason, ev.message),
     dataDir: node.dataDir,
     nodeName: node.nodeName,
     dns: setup.dns,

@@ -13,7 +13,7 @@ import type { SandboxSpec } from '../runtime.js';
 import { isAlive, spawnDetached, startTimeOf, which } from './host.js';
 import { formatResolvConf, parseResolvConf, podHostsFile, podResolvConf } from './pod-files.js';
 import type { NodeNetwork } from './pod-network.js';
-import { cidrGateway } from './pod-network.js';
+import { cidrGateway, podNetworkNames } from './pod-network.js';
 import type { PodMeta, PodStore } from './pod-store.js';
 
 const readOr = (path: string, fallback: string) => {
@@ -104,6 +104,8 @@ export class Sandboxes {
         // Gone already.
       }
     }
-    if (meta.netns && meta.veth) await this.o.network.removePod({ netns: meta.netns, veth: meta.veth });
+    // By the names the UID gives, not what the state file recorded: a removal that overtook a
+    // half-made sandbox (no names written yet) must still find its network namespace.
+    if (!meta.hostNetwork) await this.o.network.removePod(podNetworkNames(meta.uid));
   }
 }

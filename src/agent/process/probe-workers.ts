@@ -30,6 +30,8 @@ export interface ProbeWorkerHooks {
   changed(podUid: string): void;
   /** A liveness or startup probe failed: the container is to be killed. */
   failed(o: { podUid: string; containerId: string; kind: ProbeKind; message?: string; probe: any }): void;
+  /** One check failed (the kubelet's Unhealthy event, recorded on every failure). */
+  unhealthy?(o: { podUid: string; containerId: string; kind: ProbeKind; message?: string }): void;
   log?: (l: string) => void;
 }
 
@@ -89,6 +91,7 @@ export class ProbeWorkers {
     if (w.kind !== 'startup' && startup && !startup.result) return this.schedule(w, period);
     const res = await this.hooks.check({ podUid: w.podUid, containerId: w.containerId, probe: w.probe, timeoutMs: Math.max(1, w.probe.timeoutSeconds ?? 1) * 1000 });
     if (w.stopped) return;
+    if (!res.success) this.hooks.unhealthy?.({ podUid: w.podUid, containerId: w.containerId, kind: w.kind, message: res.message });
     if (res.success === w.last) w.run++;
     else {
       w.last = res.success;

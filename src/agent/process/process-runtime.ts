@@ -10,8 +10,9 @@
 // (probe-workers.ts); a failed liveness or startup probe stops the container the same way.
 // Pods found on disk that nobody adopts within `orphanCleanupMs` of the start are removed, as the
 // kubelet garbage-collects unknown sandboxes.
-// Deliberately absent: resource limits (cgroups), image pulls, attach, port-forward, events from
-// the runtime (a liveness kill is logged, not recorded as an event).
+// Probe failures (Unhealthy) and the kills they cause (Killing) are recorded as the kubelet's
+// events, through the agent's recorder.
+// Deliberately absent: resource limits (cgroups), image pulls, attach, port-forward.
 
 import { randomBytes } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
@@ -50,6 +51,8 @@ export interface ProcessRuntimeOptions {
   imageMapFile?: string;
   /** ConfigMaps and Secrets for env valueFrom and envFrom (the agent's client). */
   lookup?: ObjectLookup;
+  /** Where the runtime's events go (Unhealthy, Killing after a failed probe): the agent's recorder. */
+  events?: (pod: KObject, ev: { type: 'Normal' | 'Warning'; reason: string; message: string }) => void;
   /** close() also ends every pod and removes the node's bridge (tests). */
   killPodsOnClose?: boolean;
   /** Pods on disk not adopted within this time after the start are removed (default 60 s). */
@@ -62,6 +65,7 @@ class ProcessRuntime implements Runtime {
   readonly type = PROCESS_RUNTIME_TYPE;
   readonly version = `${PROCESS_RUNTIME_TYPE}://1`;
   private readonly entries = new Map<string, PodEntry>();
+  private readonly sandboxOps = new Map<string, Promise<unknown>>();
   private readonly listeners = new Set<(uid: string) => void>();
   private readonly store: PodStore;
   private readonly network: NodeNetwork;
@@ -86,6 +90,7 @@ class ProcessRuntime implements Runtime {
       check: (o) => this.check(o),
       changed: (uid) => this.notify(uid),
       failed: (o) => this.probeFailed(o),
+      unhealthy: (o) => this.podEvent(o.podUid, { type: 'Warning', reason: 'Unhealthy', message: `${o.kind[0].toUpperCase()}${o.kind.slice(1)} probe failed: ${o.message ?? ''}` }),
       log: opts.log,
     });
     this.poller = setInterval(() => this.poll(), 500).unref();
@@ -155,7 +160,21 @@ class ProcessRuntime implements Runtime {
     return e.rp;
   }
 
-  async runSandbox(spec: SandboxSpec): Promise<void> {
+  /** Sandbox creation and pod removal of one pod run one after the other, never interleaved. */
+  private serial<T>(uid: string, fn: () => Promise<T>): Promise<T> {
+    const prev = this.sandboxOps.get(uid) ?? Promise.resolve();
+    const next = prev.catch(() => undefined).then(fn);
+    const settled = next.catch(() => undefined);
+    this.sandboxOps.set(uid, settled);
+    void settled.then(() => this.sandboxOps.get(uid) === settled && this.sandboxOps.delete(uid));
+    return next;
+  }
+
+  runSandbox(spec: SandboxSpec): Promise<void> {
+    return this.serial(spec.pod.metadata?.uid ?? '', () => this.createSandbox(spec));
+  }
+
+  private async createSandbox(spec: SandboxSpec): Promise<void> {
     const uid = spec.pod.metadata?.uid ?? '';
     const cur = this.entries.get(uid);
     if (cur?.rp.sandbox.ready && this.sandboxes.isReady(cur.meta)) return;
@@ -295,12 +314,19 @@ class ProcessRuntime implements Runtime {
     return runHandler(e, inst, { nsenter: this.tools.nsenter, handler: o.probe, timeoutMs: o.timeoutMs });
   }
 
+  /** An event about a pod, as the kubelet records its prober's and its kills'. */
+  private podEvent(podUid: string, ev: { type: 'Normal' | 'Warning'; reason: string; message: string }): void {
+    const pod = this.entries.get(podUid)?.pod;
+    if (pod) this.opts.events?.({ apiVersion: 'v1', kind: 'Pod', metadata: pod.metadata }, ev);
+  }
+
   private probeFailed(o: { podUid: string; containerId: string; kind: string; message?: string; probe: any }): void {
     const e = this.entries.get(o.podUid);
     const inst = e?.instances.find((i) => i.meta.id === o.containerId);
     if (!e || !inst || inst.rc.phase !== 'running' || inst.rc.stopping) return;
     const grace = o.probe.terminationGracePeriodSeconds ?? e.pod?.spec?.terminationGracePeriodSeconds ?? 30;
     this.opts.log?.(`PROBE container ${e.meta.namespace}/${e.meta.name}/${inst.meta.name} failed ${o.kind} probe, will be restarted`);
+    this.podEvent(o.podUid, { type: 'Normal', reason: 'Killing', message: `Container ${inst.meta.name} failed ${o.kind} probe, will be restarted` });
     void killInstance(e, inst, { graceSeconds: grace, reason: `${o.kind} probe failed`, nsenter: this.tools.nsenter, log: this.opts.log });
   }
 
@@ -339,7 +365,11 @@ class ProcessRuntime implements Runtime {
    * containers, so `kubectl logs` still reads them; only their writable layers go. A later
    * removePod without it removes the rest.
    */
-  async removePod(podUid: string, opts: { keepLogs?: boolean; known?: PodMeta } = {}): Promise<void> {
+  removePod(podUid: string, opts: { keepLogs?: boolean; known?: PodMeta } = {}): Promise<void> {
+    return this.serial(podUid, () => this.remove(podUid, opts));
+  }
+
+  private async remove(podUid: string, opts: { keepLogs?: boolean; known?: PodMeta }): Promise<void> {
     const e = this.entries.get(podUid);
     const meta = e?.meta ?? opts.known ?? this.store.loadPod(podUid);
     if (!meta) return;
