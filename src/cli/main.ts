@@ -4,7 +4,7 @@
 
 import { parseArgs } from 'node:util';
 import type { ParseArgsConfig } from 'node:util';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { startCluster } from '../server/cluster.js';
 import { BERTH_COMPONENT_VERSION } from '../server/controllers.js';
 import { chooseRuntime, startNodeAgents } from '../server/agents.js';
@@ -100,6 +100,8 @@ async function runControlPlane(cmd: 'up' | 'server', argv: string[]): Promise<vo
   } catch (e) {
     fail(`${(e as Error).message}\n${USAGE}`);
   }
+  // Absolute from here on: components (container launchers) change directory.
+  values['data-dir'] = resolve(values['data-dir'] as string);
   if (values.help) {
     process.stdout.write(`${USAGE}\n`);
     return;
@@ -214,6 +216,7 @@ async function runAgent(argv: string[]): Promise<void> {
   } catch (e) {
     fail(`${(e as Error).message}\n${USAGE}`);
   }
+  values['data-dir'] = resolve(values['data-dir'] as string);
   if (values.help) {
     process.stdout.write(`${USAGE}\n`);
     return;

@@ -71,3 +71,32 @@ test('without privilege for namespaces, berth up says why and runs simulated pod
     rmSync(dir, { recursive: true, force: true });
   }
 });
+
+test('berth up with the default, relative data dir (./.berth) runs process pods with volumes', { skip: process.getuid?.() !== 0 ? 'the process runtime needs root' : undefined }, async () => {
+  const cwd = mkdtempSync(join(tmpdir(), 'berth-cwd-'));
+  const proc = spawn(process.execPath, [BERTH_BIN, 'up', '--port', '0', '--dns-port', '0', '--cluster-cidr', '10.238.0.0/16'], { cwd, stdio: ['ignore', 'pipe', 'pipe'] });
+  let out = '';
+  proc.stdout.on('data', (d) => (out += d));
+  proc.stderr.on('data', (d) => (out += d));
+  const kubectl = (args: string[]) =>
+    new Promise<string>((resolve, reject) =>
+      execFile('kubectl', ['--kubeconfig', join(cwd, '.berth', 'kubeconfig'), ...args], { timeout: 30_000 }, (err, stdout, stderr) => (err ? reject(new Error(`${err.message}\n${stderr}`)) : resolve(stdout))),
+    );
+  try {
+    await new Promise<void>((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error(`berth up did not get ready:\n${out}`)), 30_000);
+      proc.stdout.on('data', () => /berth: ready/.test(out) && (clearTimeout(timer), resolve()));
+      proc.once('exit', (c) => reject(new Error(`berth up exited (${c}):\n${out}`)));
+    });
+    assert.match(out, /export KUBECONFIG=\/.*\/\.berth\/kubeconfig/);
+    await kubectl(['run', 'rel', '--image=busybox', '--overrides', JSON.stringify({ spec: { volumes: [{ name: 'd', emptyDir: {} }], containers: [{ name: 'rel', image: 'busybox', command: ['sh', '-c', 'echo ok > /d/f; exec sleep 600'], volumeMounts: [{ name: 'd', mountPath: '/d' }] }] } })]);
+    await kubectl(['wait', '--for=condition=Ready', 'pod/rel', '--timeout=30s']);
+    assert.equal(await kubectl(['exec', 'rel', '--', 'cat', '/d/f']), 'ok\n');
+    await kubectl(['delete', 'pod', 'rel', '--grace-period=1']);
+  } finally {
+    const exited = new Promise((r) => proc.once('exit', r));
+    proc.kill('SIGTERM');
+    await exited;
+    rmSync(cwd, { recursive: true, force: true });
+  }
+});

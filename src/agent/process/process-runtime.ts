@@ -426,5 +426,6 @@ class ProcessRuntime implements Runtime {
 export function createProcessRuntime(opts: ProcessRuntimeOptions): Runtime {
   const tools = findTools();
   if (typeof tools === 'string') throw new Error(`the process runtime cannot start: ${tools}`);
-  return new ProcessRuntime(opts, tools);
+  // Absolute: container launchers change directory while they mount (`berth up` defaults to ./.berth).
+  return new ProcessRuntime({ ...opts, dataDir: resolve(opts.dataDir) }, tools);
 }
