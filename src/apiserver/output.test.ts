@@ -1,6 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { buildList, negotiate } from './output.js';
+import { buildList, listByteLength, listChunks, negotiate } from './output.js';
+import { ALL_RESOURCES } from '../api/registry.js';
 import type { ResourceDef } from '../api/resource.js';
 import { ApiError } from '../api/errors.js';
 
@@ -25,4 +26,15 @@ test('buildList() embeds the cached JSON of each item', () => {
   const items = [{ key: 'k', rv: 3, obj: {}, json: '{"a":1}' }];
   const parsed = JSON.parse(buildList(def, items, { resourceVersion: '7' }));
   assert.deepEqual(parsed, { kind: 'StatefulSetList', apiVersion: 'apps/v1', metadata: { resourceVersion: '7' }, items: [{ a: 1 }] });
+});
+
+test('listByteLength is the UTF-8 length of the list chunks, multi-byte characters included', () => {
+  const def = ALL_RESOURCES.find((d) => d.plural === 'configmaps' && d.group === '')!;
+  const items = Array.from({ length: 1203 }, (_, i) => {
+    const obj = { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: `cm-${i}` }, data: { k: i % 7 ? 'plain' : 'ünïcödé ☃' } };
+    return { key: `/core/configmaps/default/cm-${i}`, rv: i + 1, obj, json: JSON.stringify(obj) };
+  });
+  const chunks = listChunks(def, items, { resourceVersion: '9' });
+  assert.equal(listByteLength(chunks, items), Buffer.byteLength(chunks.join('')));
+  assert.doesNotThrow(() => JSON.parse(chunks.join('')));
 });

@@ -130,6 +130,13 @@ export function listChunks(def: ResourceDef, items: CachedObject[], meta: Record
   return chunks;
 }
 
+/** The UTF-8 length of listChunks' output, from each object's remembered length (no scan of the whole list). */
+export function listByteLength(chunks: string[], items: CachedObject[]): number {
+  let n = Buffer.byteLength(chunks[0]) + Buffer.byteLength(chunks[chunks.length - 1]) + Math.max(0, items.length - 1);
+  for (const c of items) n += c.jsonBytes ??= Buffer.byteLength(c.json);
+  return n;
+}
+
 export function buildList(def: ResourceDef, items: CachedObject[], meta: Record<string, unknown>): string {
   return listChunks(def, items, meta).join('');
 }

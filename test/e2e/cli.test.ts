@@ -85,7 +85,7 @@ test('berth up with the default, relative data dir (./.berth) runs process pods 
   try {
     await new Promise<void>((resolve, reject) => {
       const timer = setTimeout(() => reject(new Error(`berth up did not get ready:\n${out}`)), 30_000);
-      proc.stdout.on('data', () => /berth: ready/.test(out) && (clearTimeout(timer), resolve()));
+      proc.stdout.on('data', () => /export KUBECONFIG=.*\n/.test(out) && (clearTimeout(timer), resolve()));
       proc.once('exit', (c) => reject(new Error(`berth up exited (${c}):\n${out}`)));
     });
     assert.match(out, /export KUBECONFIG=\/.*\/\.berth\/kubeconfig/);

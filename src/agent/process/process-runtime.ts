@@ -426,6 +426,8 @@ class ProcessRuntime implements Runtime {
 export function createProcessRuntime(opts: ProcessRuntimeOptions): Runtime {
   const tools = findTools();
   if (typeof tools === 'string') throw new Error(`the process runtime cannot start: ${tools}`);
-  // Absolute: container launchers change directory while they mount (`berth up` defaults to ./.berth).
-  return new ProcessRuntime({ ...opts, dataDir: resolve(opts.dataDir) }, tools);
+  // Absolute: container launchers change directory while they mount (`berth up` defaults to
+  // ./.berth). The options object itself is kept: killPodsOnClose is read when close() runs.
+  opts.dataDir = resolve(opts.dataDir);
+  return new ProcessRuntime(opts, tools);
 }

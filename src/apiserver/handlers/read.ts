@@ -7,7 +7,7 @@ import { badRequest, expired, invalidObject, notSupported, timeout } from '../..
 import type { ApiResponse } from '../request.js';
 import { jsonResponse } from '../request.js';
 import type { CachedObject } from '../watch-cache.js';
-import { buildList, buildPartialList, listChunks, buildTable, contentTypeOf, includeObjectParam, negotiate, partialMetadata } from '../output.js';
+import { buildList, buildPartialList, listByteLength, listChunks, buildTable, contentTypeOf, includeObjectParam, negotiate, partialMetadata } from '../output.js';
 import { matchFields, matchLabels, parseFieldSelector, parseLabelSelector, pinnedName } from '../selectors.js';
 import type { FieldRequirement, LabelSelector } from '../selectors.js';
 import type { HandlerContext } from './context.js';
@@ -207,8 +207,7 @@ export async function listObjects(ctx: HandlerContext): Promise<ApiResponse> {
   if (page.length <= 1000) return jsonResponse(200, buildList(ctx.def, page, meta));
   // Large lists are written in chunks instead of one huge string, still with a content-length.
   const chunks = listChunks(ctx.def, page, meta);
-  let length = 0;
-  for (const c of chunks) length += Buffer.byteLength(c);
+  const length = listByteLength(chunks, page);
   return {
     status: 200,
     headers: { 'content-type': 'application/json', 'content-length': String(length) },
