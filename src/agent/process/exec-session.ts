@@ -52,11 +52,13 @@ export async function startExec(t: ExecTarget, req: { command: string[]; tty: bo
     child.on('exit', (code, signal) => {
       const exitCode = codeOf(code, signal);
       // Output still buffered in the pipes is delivered before the exit is reported; a background
-      // process that keeps them open does not hold the session.
+      // process that keeps them open does not hold the session past a second. The fallback waits
+      // a turn (setImmediate: after pending I/O), as a busy event loop may run the timer before
+      // it has read the pipes' last bytes.
       let done = false;
       const finish = () => (done ? undefined : ((done = true), resolve({ exitCode })));
       child.on('close', finish);
-      setTimeout(finish, 200).unref();
+      setTimeout(() => setImmediate(finish), 1000).unref();
     });
   });
   return {
