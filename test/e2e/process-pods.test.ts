@@ -12,6 +12,7 @@ import { join } from 'node:path';
 import { startBerth, ok } from './harness.js';
 import type { Berth } from './harness.js';
 import { NS, isReady, workloadClient } from './workload-support.js';
+import { WEB_YAML } from './manifests.js';
 
 function missing(): string | undefined {
   if (process.getuid?.() !== 0) return 'the process runtime needs root';
@@ -29,53 +30,6 @@ const skip = missing();
 let b: Berth;
 const w = workloadClient(() => b, { waitMs: 30_000 });
 
-const WEB = `apiVersion: v1
-kind: Service
-metadata:
-  name: nginx
-  labels:
-    app: nginx
-spec:
-  ports:
-  - port: 80
-    name: web
-  clusterIP: None
-  selector:
-    app: nginx
----
-apiVersion: apps/v1
-kind: StatefulSet
-metadata:
-  name: web
-spec:
-  serviceName: "nginx"
-  replicas: 2
-  selector:
-    matchLabels:
-      app: nginx
-  template:
-    metadata:
-      labels:
-        app: nginx
-    spec:
-      containers:
-      - name: nginx
-        image: registry.k8s.io/nginx-slim:0.21
-        ports:
-        - containerPort: 80
-          name: web
-        volumeMounts:
-        - name: www
-          mountPath: /usr/share/nginx/html
-  volumeClaimTemplates:
-  - metadata:
-      name: www
-    spec:
-      accessModes: [ "ReadWriteOnce" ]
-      resources:
-        requests:
-          storage: 1Gi
-`;
 
 const pod = (name: string) => w.getObj(`${NS}/pods/${name}`);
 const readyPod = (name: string, notUid?: string) =>
@@ -96,7 +50,7 @@ after(async () => {
 });
 
 test('the StatefulSet walkthrough: real nginx pods keep their pages through deletion; web-1 reaches web-0 by its DNS name', { skip }, async () => {
-  ok(await b.kubectl(['apply', '-f', b.file('web.yaml', WEB)]));
+  ok(await b.kubectl(['apply', '-f', b.file('web.yaml', WEB_YAML)]));
   const first = [await readyPod('web-0'), await readyPod('web-1')];
   for (const i of [0, 1]) ok(await b.kubectl(['exec', `web-${i}`, '--', 'sh', '-c', 'echo hello $(hostname) > /usr/share/nginx/html/index.html']));
   assert.equal(ok(await b.kubectl(['exec', '-i', 'web-0', '--', 'curl', '-s', 'localhost'], { input: '' })), 'hello web-0\n');

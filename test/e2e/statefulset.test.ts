@@ -16,6 +16,7 @@ import { stringify } from 'yaml';
 import { ok, startBerth } from './harness.js';
 import type { Berth } from './harness.js';
 import { APPS, NS, conditionOf, isReady, workloadClient } from './workload-support.js';
+import { WEB_YAML } from './manifests.js';
 
 let b: Berth;
 before(async () => {
@@ -152,55 +153,6 @@ async function setEvents(name: string, reason: string): Promise<string[]> {
 }
 
 // ---- manifests ----
-
-/** The StatefulSet Basics tutorial's web.yaml, verbatim. */
-const WEB_YAML = `apiVersion: v1
-kind: Service
-metadata:
-  name: nginx
-  labels:
-    app: nginx
-spec:
-  ports:
-  - port: 80
-    name: web
-  clusterIP: None
-  selector:
-    app: nginx
----
-apiVersion: apps/v1
-kind: StatefulSet
-metadata:
-  name: web
-spec:
-  serviceName: "nginx"
-  replicas: 2
-  selector:
-    matchLabels:
-      app: nginx
-  template:
-    metadata:
-      labels:
-        app: nginx
-    spec:
-      containers:
-      - name: nginx
-        image: registry.k8s.io/nginx-slim:0.21
-        ports:
-        - containerPort: 80
-          name: web
-        volumeMounts:
-        - name: www
-          mountPath: /usr/share/nginx/html
-  volumeClaimTemplates:
-  - metadata:
-      name: www
-    spec:
-      accessModes: [ "ReadWriteOnce" ]
-      resources:
-        requests:
-          storage: 1Gi
-`;
 
 function statefulSet(name: string, opts: { replicas: number; spec?: Record<string, unknown>; annotations?: Record<string, string>; claims?: boolean; image?: string }): object {
   return {
