@@ -100,6 +100,9 @@ function leaf(l: unknown, r: unknown, up: At | undefined, pe: PathElement): void
  * leaf whatever the schema says, and the rest (including both undefined) goes through compareAt.
  */
 function child(l: unknown, r: unknown, node: Node, up: At, pe: PathElement): void {
+  // The same object on both sides (versions share unchanged subtrees, e.g. the spec of a status
+  // write) has nothing added, modified or removed below it: no walk.
+  if (l === r && l !== null && typeof l === 'object') return;
   if (l === undefined) {
     if (r !== undefined) return oneSided(r, node, up, pe, 'added');
   } else if (r === undefined) {
