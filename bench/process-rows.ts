@@ -8,7 +8,6 @@ import type { ProcessResults, PodStartRun, PhaseCpu } from './process-phases.js'
 import type { Row } from './report.js';
 
 const ms = (n: number) => `${Math.round(n)} ms`;
-const lat = (l: { p50Ms: number; p99Ms: number }) => `p50 ${Math.round(l.p50Ms)} ms, p99 ${Math.round(l.p99Ms)} ms`;
 
 function cpuRow(label: string, c: PhaseCpu): Row {
   const disturbed = c.otherPercent > 25;

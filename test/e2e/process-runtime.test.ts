@@ -14,7 +14,7 @@ import { NS, conditionOf } from './workload-support.js';
 import { IDLE, podOf, processRuntimeSuite, status } from './process-runtime-support.js';
 
 const s = processRuntimeSuite({ clusterCidr: '10.236.0.0/16' });
-const { skip, w, pod, exec, execOk, waitReady, waitPhase, remove, hostDir } = s;
+const { skip, w, exec, execOk, waitReady, waitPhase, remove, hostDir } = s;
 
 // 1. The container's process and environment.
 

@@ -14,10 +14,9 @@
 // events, through the agent's recorder.
 // Deliberately absent: resource limits (cgroups), image pulls, attach, port-forward.
 
-import { randomBytes } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
-import { mkdir, rm, writeFile } from 'node:fs/promises';
-import { dirname, join, resolve } from 'node:path';
+import { rm } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
 import type { KObject } from '../../api/resource.js';
 import { hostKernelVersion, hostOSImage } from '../node-info.js';
 import type { ContainerSpec, ExecRequest, ExecSession, LogRequest, ProbeOutcome, ProbeRequest, Runtime, RuntimeContainer, RuntimeNodeInfo, RuntimePod, SandboxSpec } from '../runtime.js';
@@ -28,13 +27,15 @@ import { planContainer } from './container-plan.js';
 import type { DnsTarget } from './dns-relay.js';
 import { startExec } from './exec-session.js';
 import { isAlive, signalProcess } from './host.js';
-import { ImageMap, nginxFiles, processImageID } from './image-map.js';
+import { ImageMap } from './image-map.js';
+import { prepareInstance } from './instance-files.js';
+import { KeyedSerial } from './keyed-serial.js';
 import { ProbeWorkers } from './probe-workers.js';
 import { Sandboxes } from './pod-sandbox.js';
 import type { Instance, PodEntry } from './runtime-instances.js';
 import { execTarget, instanceFrom, killInstance, runHandler, setExit, track } from './runtime-instances.js';
 import { NodeNetwork } from './pod-network.js';
-import type { InstanceMeta, PodMeta } from './pod-store.js';
+import type { PodMeta } from './pod-store.js';
 import { PodStore } from './pod-store.js';
 
 export const PROCESS_RUNTIME_TYPE = 'berth-process';
@@ -65,7 +66,8 @@ class ProcessRuntime implements Runtime {
   readonly type = PROCESS_RUNTIME_TYPE;
   readonly version = `${PROCESS_RUNTIME_TYPE}://1`;
   private readonly entries = new Map<string, PodEntry>();
-  private readonly sandboxOps = new Map<string, Promise<unknown>>();
+  /** Sandbox creation and pod removal of one pod run one after the other, never interleaved. */
+  private readonly sandboxOps = new KeyedSerial();
   private readonly listeners = new Set<(uid: string) => void>();
   private readonly store: PodStore;
   private readonly network: NodeNetwork;
@@ -160,18 +162,8 @@ class ProcessRuntime implements Runtime {
     return e.rp;
   }
 
-  /** Sandbox creation and pod removal of one pod run one after the other, never interleaved. */
-  private serial<T>(uid: string, fn: () => Promise<T>): Promise<T> {
-    const prev = this.sandboxOps.get(uid) ?? Promise.resolve();
-    const next = prev.catch(() => undefined).then(fn);
-    const settled = next.catch(() => undefined);
-    this.sandboxOps.set(uid, settled);
-    void settled.then(() => this.sandboxOps.get(uid) === settled && this.sandboxOps.delete(uid));
-    return next;
-  }
-
   runSandbox(spec: SandboxSpec): Promise<void> {
-    return this.serial(spec.pod.metadata?.uid ?? '', () => this.createSandbox(spec));
+    return this.sandboxOps.run(spec.pod.metadata?.uid ?? '', () => this.createSandbox(spec));
   }
 
   private async createSandbox(spec: SandboxSpec): Promise<void> {
@@ -192,31 +184,7 @@ class ProcessRuntime implements Runtime {
     e.pod = spec.pod;
     const c = spec.container;
     const plan = await planContainer({ pod: spec.pod, container: c, meta: e.meta, imageMap: this.images, lookup: this.opts.lookup, hostIP: spec.pod.status?.hostIP });
-    const id = randomBytes(32).toString('hex');
-    const dir = this.store.instanceDir(podUid, id);
-    const meta: InstanceMeta = {
-      name: c.name,
-      kind: spec.kind,
-      id,
-      image: c.image,
-      imageID: processImageID(c.image),
-      attempt: spec.attempt,
-      createdAt: this.now().toISOString(),
-      env: plan.env,
-      workingDir: plan.workingDir,
-      logPath: this.store.logPath(podUid, { name: c.name, attempt: spec.attempt }),
-      terminationMessagePolicy: c.terminationMessagePolicy,
-    };
-    await Promise.all(['upper', 'work', 'merged'].map((d) => mkdir(join(dir, d), { recursive: true })));
-    await mkdir(dirname(meta.logPath), { recursive: true });
-    await writeFile(join(dir, 'termination-log'), '', { mode: 0o666 });
-    await writeFile(meta.logPath, '', { flag: 'a', mode: 0o640 });
-    if (plan.builtIn === 'nginx' || plan.builtIn?.endsWith('/nginx-slim')) {
-      for (const [path, text] of Object.entries(nginxFiles())) {
-        await mkdir(dirname(join(dir, 'upper', path)), { recursive: true });
-        await writeFile(join(dir, 'upper', path), text);
-      }
-    }
+    const { dir, meta } = await prepareInstance(this.store, { podUid, kind: spec.kind, attempt: spec.attempt, container: c, plan, now: this.now() });
     if (plan.startError) meta.startError = { exitCode: 128, reason: 'StartError', message: `failed to start container process: ${plan.startError}`, at: this.now().toISOString() };
     await this.store.saveInstance(podUid, meta);
     const inst = instanceFrom(meta, { now: this.now() });
@@ -366,7 +334,7 @@ class ProcessRuntime implements Runtime {
    * removePod without it removes the rest.
    */
   removePod(podUid: string, opts: { keepLogs?: boolean; known?: PodMeta } = {}): Promise<void> {
-    return this.serial(podUid, () => this.remove(podUid, opts));
+    return this.sandboxOps.run(podUid, () => this.remove(podUid, opts));
   }
 
   private async remove(podUid: string, opts: { keepLogs?: boolean; known?: PodMeta }): Promise<void> {
