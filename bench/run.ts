@@ -57,23 +57,6 @@ interface Cpu {
   serverGc: { count: number; totalMs: number; maxMs: number; maxKind: string };
 }
 
-/** `npm run bench -- --storage-only`: the raw store and issue 3's storage figures, nothing else. */
-async function storageOnly(): Promise<void> {
-  const root = mkdtempSync(join(tmpdir(), 'berth-bench-'));
-  try {
-    const store = await openStore({ kind: 'sqlite', dataDir: join(root, 'raw') });
-    const raw = await benchRawStore(store, { creates: PODS, concurrency: CONCURRENCY, gets: 1000, valueBytes: 1500, prefix: '/bench/raw/' });
-    await store.close();
-    const storage = await runStoragePhases(root, say);
-    printTable(`berth bench (storage only): ${new Date().toISOString()}, ${cpus().length} cores, node ${process.version}`, [
-      { metric: 'raw store: creates/s (16 writers)', value: `${raw.createsPerSecond}/s`, ratio: `p50 ${raw.createP50Ms} ms, p99 ${raw.createP99Ms} ms` },
-      ...storageRows(storage, raw.createsPerSecond),
-    ]);
-  } finally {
-    rmSync(root, { recursive: true, force: true });
-  }
-}
-
 /** `--workloads=parallel,deployments`: the workload scenarios to run (default all). */
 function chosenWorkloads(): WorkloadName[] | undefined {
   const arg = process.argv.find((a) => a.startsWith('--workloads='));
@@ -83,9 +66,17 @@ function chosenWorkloads(): WorkloadName[] | undefined {
   return names as WorkloadName[];
 }
 
-/** `npm run bench -- --workloads-only`: the raw store and issue 4's workload figures, nothing else. */
-async function workloadsOnly(): Promise<void> {
-  const only = chosenWorkloads();
+/**
+ * One scenario alone (`--storage-only`, `--workloads-only`, `--process-only`): the raw store as the
+ * reference, the scenario's phases, its table, and its results file when it names one.
+ */
+async function scenarioOnly<R>(sc: {
+  title: string;
+  run: (root: string, opts: { cpuProfDir?: string; nodeArgs: string[] }) => Promise<R>;
+  rows: (r: R, rawCreatesPerSecond: number) => Row[];
+  profiles?: (r: R) => void;
+  results?: { file: string; key: string };
+}): Promise<void> {
   const root = mkdtempSync(join(tmpdir(), 'berth-bench-'));
   const profDir = process.argv.includes('--cpu-prof') ? mkdtempSync(join(tmpdir(), 'berth-bench-prof-')) : undefined;
   try {
@@ -94,40 +85,17 @@ async function workloadsOnly(): Promise<void> {
     const raw = await benchRawStore(store, { creates: PODS, concurrency: CONCURRENCY, gets: 1000, valueBytes: 1500, prefix: '/bench/raw/' });
     await store.close();
     const nodeArgs = process.argv.filter((a) => a.startsWith('--server-node-arg=')).map((a) => a.slice('--server-node-arg='.length));
-    const workloads = await runWorkloadPhases(root, say, { cpuProfDir: profDir, only, nodeArgs });
-    printTable(`berth bench (workloads only): ${new Date().toISOString()}, ${cpus().length} cores, node ${process.version}`, [
+    const r = await sc.run(root, { cpuProfDir: profDir, nodeArgs });
+    printTable(`berth bench (${sc.title}): ${new Date().toISOString()}, ${cpus().length} cores, node ${process.version}`, [
       { metric: 'raw store: creates/s (16 writers)', value: `${raw.createsPerSecond}/s`, ratio: `p50 ${raw.createP50Ms} ms, p99 ${raw.createP99Ms} ms` },
-      ...workloadRows(workloads, raw.createsPerSecond),
+      ...sc.rows(r, raw.createsPerSecond),
     ]);
-    printWorkloadProfiles(workloads);
-    const results = join(REPO, 'bench', 'results', 'workloads.json');
-    writeResults(results, { raw, workloads });
-    say(`wrote ${results}`);
-  } finally {
-    rmSync(root, { recursive: true, force: true });
-    if (profDir) say(`server CPU profiles kept in ${profDir}`);
-  }
-}
-
-/** `npm run bench -- --process-only`: the raw store and issue 5's process-runtime figures, nothing else. */
-async function processOnly(): Promise<void> {
-  const root = mkdtempSync(join(tmpdir(), 'berth-bench-'));
-  const profDir = process.argv.includes('--cpu-prof') ? mkdtempSync(join(tmpdir(), 'berth-bench-prof-')) : undefined;
-  try {
-    say(`raw store: ${PODS} creates from ${CONCURRENCY} writers; load average ${loadavg().map((l) => Math.round(l * 100) / 100).join(' ')}`);
-    const store = await openStore({ kind: 'sqlite', dataDir: join(root, 'raw') });
-    const raw = await benchRawStore(store, { creates: PODS, concurrency: CONCURRENCY, gets: 1000, valueBytes: 1500, prefix: '/bench/raw/' });
-    await store.close();
-    const nodeArgs = process.argv.filter((a) => a.startsWith('--server-node-arg=')).map((a) => a.slice('--server-node-arg='.length));
-    const proc = await runProcessPhases(root, say, { cpuProfDir: profDir, nodeArgs });
-    printTable(`berth bench (process pods only): ${new Date().toISOString()}, ${cpus().length} cores, node ${process.version}`, [
-      { metric: 'raw store: creates/s (16 writers)', value: `${raw.createsPerSecond}/s`, ratio: `p50 ${raw.createP50Ms} ms, p99 ${raw.createP99Ms} ms` },
-      ...processRows(proc, raw.createsPerSecond),
-    ]);
-    printProcessProfiles(proc);
-    const results = join(REPO, 'bench', 'results', 'process.json');
-    writeResults(results, { raw, process: proc });
-    say(`wrote ${results}`);
+    sc.profiles?.(r);
+    if (sc.results) {
+      const file = join(REPO, 'bench', 'results', sc.results.file);
+      writeResults(file, { raw, [sc.results.key]: r });
+      say(`wrote ${file}`);
+    }
   } finally {
     rmSync(root, { recursive: true, force: true });
     if (profDir) say(`server CPU profiles kept in ${profDir}`);
@@ -369,4 +337,22 @@ function say(line: string): void {
 }
 
 const only = (flag: string) => process.argv.includes(flag);
-await (only('--storage-only') ? storageOnly() : only('--workloads-only') ? workloadsOnly() : only('--process-only') ? processOnly() : main());
+await (only('--storage-only')
+  ? scenarioOnly({ title: 'storage only', run: (root) => runStoragePhases(root, say), rows: storageRows })
+  : only('--workloads-only')
+    ? scenarioOnly({
+        title: 'workloads only',
+        run: (root, o) => runWorkloadPhases(root, say, { ...o, only: chosenWorkloads() }),
+        rows: workloadRows,
+        profiles: printWorkloadProfiles,
+        results: { file: 'workloads.json', key: 'workloads' },
+      })
+    : only('--process-only')
+      ? scenarioOnly({
+          title: 'process pods only',
+          run: (root, o) => runProcessPhases(root, say, o),
+          rows: processRows,
+          profiles: printProcessProfiles,
+          results: { file: 'process.json', key: 'process' },
+        })
+      : main());
