@@ -1,6 +1,7 @@
 // `npm run bench`: one run that measures the raw sqlite store (bench/store.ts, bench/raw-extras.ts)
-// and then a real `berth server` process under HTTP load from a worker thread (bench/api-load.ts),
-// and reports each API figure against its target and as a ratio to the raw store of the same run.
+// and then a real `berth server --controllers=-*` process (the API server alone) under HTTP load from
+// a worker thread (bench/api-load.ts), and reports each API figure against its target and as a ratio
+// to the raw store of the same run; the creates are run again on the full server too.
 // `-- --cpu-prof` runs the server under `node --cpu-prof` and prints where its time went per phase;
 // `-- --server-node-arg=--max-semi-space-size=32` (repeatable) tries a node flag on the server.
 // `-- --workloads-only` runs the raw store and issue 4's workload scenarios (bench/workload-phases.ts)
@@ -30,6 +31,7 @@ import { printWorkloadProfiles, runWorkloadPhases, WORKLOADS, workloadRows } fro
 import type { WorkloadName, WorkloadResults } from './workload-phases.js';
 import type { ProfileSummary, ProfileWindow } from './profile-top.js';
 import { runProcessPhases } from './process-phases.js';
+import { runControlPlaneCreates } from './control-plane-creates.js';
 import type { ProcessResults } from './process-phases.js';
 import { printProcessProfiles, processRows } from './process-rows.js';
 
@@ -113,8 +115,9 @@ async function main(): Promise<void> {
   let server: ServerProcess | undefined;
   let load: ApiLoad | undefined;
   try {
-    say(`starting berth server (sqlite) on a temp data dir${cpuProf ? ' under --cpu-prof' : ''}${serverNodeArgs.length ? ` with node ${serverNodeArgs.join(' ')}` : ''}; load average ${loadAtStart.join(' ')}`);
-    server = await startServer({ dataDir: join(root, 'server'), cpuProfDir: profDir, nodeArgs: serverNodeArgs });
+    say(`starting berth server --controllers=-* (the API server alone, sqlite) on a temp data dir${cpuProf ? ' under --cpu-prof' : ''}${serverNodeArgs.length ? ` with node ${serverNodeArgs.join(' ')}` : ''}; load average ${loadAtStart.join(' ')}`);
+    // The API server alone (see bench/control-plane-creates.ts for the full server's creates).
+    server = await startServer({ dataDir: join(root, 'server'), cpuProfDir: profDir, nodeArgs: serverNodeArgs, args: ['--controllers=-*'] });
     const srv = server;
     await sleep(2000);
     const idleMemory = memoryOf(srv.pid);
@@ -194,6 +197,7 @@ async function main(): Promise<void> {
     load = undefined;
     const exitCode = await srv.stop();
     server = undefined;
+    const full = await runControlPlaneCreates(root, say, { pods: PODS, concurrency: CONCURRENCY, nodeArgs: serverNodeArgs });
     // `--api-only`: issue 2's figures alone (the storage and workload scenarios take minutes).
     const apiOnly = process.argv.includes('--api-only');
     const storage: StorageResults | undefined = apiOnly ? undefined : await runStoragePhases(root, say);
@@ -222,6 +226,7 @@ async function main(): Promise<void> {
       { metric: '1. creates/s (16 clients, pods)', value: `${c.perSecond}/s`, target: '>= 2000/s', pass: c.perSecond >= 2000 && c.errors === 0, ratio: ratio(c.perSecond, raw.createsPerSecond, `${raw.createsPerSecond}/s`) },
       { metric: '1. create p99', value: `${c.latency.p99Ms} ms`, target: '<= 50 ms', pass: c.latency.p99Ms <= 50, ratio: ratio(c.latency.p99Ms, raw.createP99Ms, `${raw.createP99Ms} ms`) },
       { metric: '   create p50', value: `${c.latency.p50Ms} ms`, ratio: ratio(c.latency.p50Ms, raw.createP50Ms, `${raw.createP50Ms} ms`) },
+      { metric: '   creates/s, every controller on', value: `${full.creates.perSecond}/s`, ratio: `p99 ${full.creates.latency.p99Ms} ms; ${full.writesPerPod} writes per pod (scheduler: event + status); server ${full.serverCpuPercent}% CPU` },
       { metric: `2. GET/s achieved (paced at ${GET_RATE}/s)`, value: `${gp.perSecond}/s`, target: '>= 5000/s', pass: gp.perSecond >= 5000 && gp.errors === 0 },
       { metric: '2. GET p99 at that rate', value: `${gp.latency.p99Ms} ms`, target: '<= 5 ms', pass: gp.latency.p99Ms <= 5, ratio: ratio(gp.latency.p99Ms, raw.getP99Ms, `${raw.getP99Ms} ms`) },
       { metric: '   GET p50 at that rate', value: `${gp.latency.p50Ms} ms`, ratio: ratio(gp.latency.p50Ms, raw.getP50Ms, `${raw.getP50Ms} ms`) },
@@ -235,7 +240,7 @@ async function main(): Promise<void> {
       { metric: '   watch p50, since write sent', value: `${w.sinceSent.p50Ms} ms`, ratio: ratio(w.sinceSent.p50Ms, rawWatch.p50Ms, `${rawWatch.p50Ms} ms`) },
       { metric: '   watch p50 / p99, since write acked', value: `${w.sinceAcked.p50Ms} / ${w.sinceAcked.p99Ms} ms`, ratio: `write p50 ${w.writeLatency.p50Ms} ms; ${w.missing} of ${w.writes * w.watchers} events missing` },
       { metric: '   slowest watcher per write p50 / p99', value: `${w.slowestWatcherPerWrite.p50Ms} / ${w.slowestWatcherPerWrite.p99Ms} ms`, ratio: `slowest writes: ${w.slowWrites.slice(0, 3).map((x) => `${x.kind} ${x.writeMs}/${x.slowestWatcherMs} ms`).join(', ')}` },
-      { metric: '5. idle RSS after start-up', value: `${idleMemory.rssMB} MB`, target: '<= 150 MB', pass: idleMemory.rssMB <= 150 },
+      { metric: '5. idle RSS after start-up', value: `${full.idleRssMB} MB`, target: '<= 150 MB', pass: full.idleRssMB <= 150, ratio: `berth server, every controller on; API server alone ${idleMemory.rssMB} MB` },
       { metric: '   RSS after the load / peak', value: `${loadedMemory.rssMB} / ${loadedMemory.hwmMB} MB`, ratio: `${PODS + 1000 + 101} pods held` },
       ...(storage ? storageRows(storage, raw.createsPerSecond) : []),
       ...(workloads ? workloadRows(workloads, raw.createsPerSecond) : []),
@@ -292,6 +297,7 @@ async function main(): Promise<void> {
         listTablePaged: listPaged,
         watch,
         memory: { idle: idleMemory, afterLoad: loadedMemory },
+        controlPlane: full,
         podBytes,
       },
       storage,

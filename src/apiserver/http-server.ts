@@ -71,6 +71,9 @@ async function writeResponse(res: http.ServerResponse, r: ApiResponse, gone: () 
       if (res.destroyed) close();
       else res.once('close', close);
     });
+    // While this loop waits for the next chunk, the producer may write straight to the socket; a
+    // false answer (the client is behind) sends it back through the stream until the loop is idle.
+    r.attachWriter?.((chunk) => !res.destroyed && !res.writableEnded && res.write(chunk));
     const it = r.stream[Symbol.asyncIterator]();
     try {
       for (;;) {

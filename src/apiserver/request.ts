@@ -36,6 +36,12 @@ export interface ApiResponse {
   body?: string | Buffer;
   /** Streamed body (watch, follow logs, large lists): each chunk is written as it comes. */
   stream?: AsyncIterable<string>;
+  /**
+   * A fast path beside `stream`: the transport hands over a synchronous writer, which the producer
+   * calls directly while the transport is idle (nothing queued, client keeping up); anything else
+   * still comes through `stream`, in order. Saves a watch's fan-out the async hops per event.
+   */
+  attachWriter?: (write: (chunk: string) => boolean) => void;
   /** A watch in object mode (ApiRequest.objects): batches of events, in order. */
   events?: AsyncIterable<WatchEvent[]>;
   /** A watch or log follow: held open, counted as long-running in metrics. */

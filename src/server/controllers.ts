@@ -64,39 +64,39 @@ export async function startControllers(client: Client, opts: ControllerOptions):
   const informers = new SharedInformers(client, { log: opts.log, resyncMs: 300_000 });
   const deps = controllerDeps(client, informers, { log: opts.log, host: hostname() });
   const nfsServer = '127.0.0.1';
-  const running: [string, Startable][] = [
-    ['persistentvolume-binder', new PersistentVolumeController(deps, { plugins: directoryReclaim({ localNfsServers: [nfsServer, 'localhost', hostname()] }) })],
-    ['pvc-protection', new PvcProtectionController(deps)],
-    ['pv-protection', new PvProtectionController(deps)],
-    ['volume-expansion', new VolumeExpansionController(deps)],
-    [LOCAL_PATH_PROVISIONER, new ProvisionController(deps, new LocalPathProvisioner({ basePath: join(opts.dataDir, 'volumes', 'local') }))],
-    [NFS_SUBDIR_PROVISIONER, new ProvisionController(deps, new NfsSubdirProvisioner({ exportPath: join(opts.dataDir, 'volumes', 'nfs-export'), server: nfsServer }))],
-    ['resizer', new Resizer(deps, { provisioners: [LOCAL_PATH_PROVISIONER, NFS_SUBDIR_PROVISIONER] })],
-    ['statefulset', new StatefulSetController(deps)],
-    ['replicaset', new ReplicaSetController(deps)],
-    ['deployment', new DeploymentController(deps)],
-    ['endpoints', new EndpointsController(deps)],
-    ['endpointslice', new EndpointSliceController(deps)],
-    ['scheduler', new Scheduler(opts.clientAs ? { ...deps, client: opts.clientAs(`kube-scheduler/${BERTH_COMPONENT_VERSION}`) } : deps)],
-    ['attach-detach', new AttachDetachController(deps)],
-    ['node-ipam', new NodeIpamController(deps, { clusterCidr: opts.clusterCidr })],
-    ['node-lifecycle', new NodeLifecycleController(deps, { nodeMonitorGracePeriodMs: opts.nodeMonitorGracePeriodMs ?? 40_000 })],
-    ['taint-eviction', new TaintEvictionController(deps)],
-    ['pod-gc', new PodGarbageCollector(deps)],
+  // Only the enabled controllers are built: a built one registers informer handlers at once.
+  const factories: [string, () => Startable | Promise<Startable>][] = [
+    ['persistentvolume-binder', () => new PersistentVolumeController(deps, { plugins: directoryReclaim({ localNfsServers: [nfsServer, 'localhost', hostname()] }) })],
+    ['pvc-protection', () => new PvcProtectionController(deps)],
+    ['pv-protection', () => new PvProtectionController(deps)],
+    ['volume-expansion', () => new VolumeExpansionController(deps)],
+    [LOCAL_PATH_PROVISIONER, () => new ProvisionController(deps, new LocalPathProvisioner({ basePath: join(opts.dataDir, 'volumes', 'local') }))],
+    [NFS_SUBDIR_PROVISIONER, () => new ProvisionController(deps, new NfsSubdirProvisioner({ exportPath: join(opts.dataDir, 'volumes', 'nfs-export'), server: nfsServer }))],
+    ['resizer', () => new Resizer(deps, { provisioners: [LOCAL_PATH_PROVISIONER, NFS_SUBDIR_PROVISIONER] })],
+    ['statefulset', () => new StatefulSetController(deps)],
+    ['replicaset', () => new ReplicaSetController(deps)],
+    ['deployment', () => new DeploymentController(deps)],
+    ['endpoints', () => new EndpointsController(deps)],
+    ['endpointslice', () => new EndpointSliceController(deps)],
+    ['scheduler', () => new Scheduler(opts.clientAs ? { ...deps, client: opts.clientAs(`kube-scheduler/${BERTH_COMPONENT_VERSION}`) } : deps)],
+    ['attach-detach', () => new AttachDetachController(deps)],
+    ['node-ipam', () => new NodeIpamController(deps, { clusterCidr: opts.clusterCidr })],
+    ['node-lifecycle', () => new NodeLifecycleController(deps, { nodeMonitorGracePeriodMs: opts.nodeMonitorGracePeriodMs ?? 40_000 })],
+    ['taint-eviction', () => new TaintEvictionController(deps)],
+    ['pod-gc', () => new PodGarbageCollector(deps)],
     // Built before the informers start: it registers an informer for every discoverable resource.
-    ['garbage-collector', await GarbageCollector.create(deps)],
+    ['garbage-collector', () => GarbageCollector.create(deps)],
   ];
-  const known = new Set(['namespace', ...running.map(([n]) => n)]);
+  const known = new Set(['namespace', ...factories.map(([n]) => n)]);
   for (const entry of opts.enabled ?? []) {
     const name = entry.replace(/^-/, '');
     if (name !== '*' && !known.has(name)) {
-      for (const [, c] of running) await c.stop();
       throw new Error(`--controllers: "${name}" is not in the list of known controllers (${[...known].join(', ')})`);
     }
   }
   const wanted = (name: string) => isEnabled(name, opts.enabled ?? ['*']);
-  for (const [name, c] of running) if (!wanted(name)) await c.stop();
-  const chosen = running.filter(([name]) => wanted(name));
+  const chosen: [string, Startable][] = [];
+  for (const [name, make] of factories) if (wanted(name)) chosen.push([name, await make()]);
   await informers.start();
   for (const [, c] of chosen) await c.start();
   const namespaces = new NamespaceController(client, { log: opts.log });

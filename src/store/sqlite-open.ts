@@ -8,7 +8,8 @@
 
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { Worker } from 'node:worker_threads';
+import type { Worker } from 'node:worker_threads';
+import { startWorker } from './worker-entry.js';
 import Database from 'better-sqlite3';
 import { SqliteReader } from './sqlite-reader.js';
 import type { FromWriter, WireError, WriterInit } from './sqlite-schema.js';
@@ -72,18 +73,10 @@ function lockDataDir(path: string): Database.Database {
   }
 }
 
-/**
- * Starts the writer. Compiled, it is `sqlite-writer.js` beside this file. From source (tests under
- * tsx) it is the `.ts` file, loaded through tsx's API: on Node 20, `--import tsx` in a worker's
- * execArgv does not apply to the worker's entry module.
- */
+/** Starts the writer (sqlite-writer.ts) on its own thread. */
 function startWriter(file: string): Worker {
   const init: WriterInit = { file };
-  if (!import.meta.url.endsWith('.ts')) return new Worker(new URL('./sqlite-writer.js', import.meta.url), { workerData: init });
-  const entry = new URL('./sqlite-writer.ts', import.meta.url).href;
-  const api = import.meta.resolve('tsx/esm/api');
-  const boot = `import(${JSON.stringify(api)}).then(({ tsImport }) => tsImport(${JSON.stringify(entry)}, ${JSON.stringify(import.meta.url)}))`;
-  return new Worker(boot, { eval: true, workerData: init });
+  return startWorker('sqlite-writer', init);
 }
 
 /** Waits for the writer to open the database and report the recovered revisions. */

@@ -11,6 +11,8 @@ import type { MessagePort } from 'node:worker_threads';
 import { setImmediate as nextCheckPhase } from 'node:timers/promises';
 import Database from 'better-sqlite3';
 import { LOG_COLUMNS, SCHEMA, toWireError } from './sqlite-schema.js';
+import { startWorker } from './worker-entry.js';
+import type { CheckpointerInit } from './sqlite-checkpointer.js';
 import type { CurrentRow, FromWriter, Op, OpResult, ToWriter, WriterInit } from './sqlite-schema.js';
 
 const COMPACT_CHUNK = 2000;
@@ -58,6 +60,7 @@ function serve(db: Database.Database): void {
   // Compaction never removes rows above the compacted revision, so this is the last committed write.
   let rev = Math.max((maxRev.get() as number | null) ?? 0, compacted);
   let closing = false;
+  const checkpointer = startCheckpointer(db);
 
   const apply = (op: Op): OpResult => {
     const next = rev + 1;
@@ -127,14 +130,43 @@ function serve(db: Database.Database): void {
         return;
       case 'close':
         closing = true;
-        try {
-          db.close(); // the last connection to close checkpoints the WAL: here, not on the main thread
-        } finally {
-          port.close(); // nothing else keeps this thread alive: it exits
-        }
+        void checkpointer.stop().finally(() => {
+          try {
+            db.close(); // the last connection to close checkpoints the WAL: here, not on the main thread
+          } finally {
+            port.close(); // nothing else keeps this thread alive: it exits
+          }
+        });
         return;
     }
   });
 
   post({ type: 'ready', rev, compacted });
+}
+
+/**
+ * Moves checkpoints off the commit path (sqlite-checkpointer.ts). Until its thread is up, and if it
+ * ever fails, SQLite's automatic checkpoint in this connection's commits stays on.
+ */
+function startCheckpointer(db: Database.Database): { stop(): Promise<void> } {
+  const init: CheckpointerInit = { file: db.name };
+  const worker = startWorker('sqlite-checkpointer', init);
+  let stopping = false;
+  const exited = new Promise<void>((resolve) =>
+    worker.once('exit', () => {
+      if (!stopping && db.open) db.pragma('wal_autocheckpoint = 1000');
+      resolve();
+    }),
+  );
+  worker.once('message', (m: { type: string }) => {
+    if (m.type === 'ready' && !stopping && db.open) db.pragma('wal_autocheckpoint = 0');
+  });
+  worker.on('error', () => undefined); // reported through 'exit': the automatic checkpoint returns
+  return {
+    stop() {
+      stopping = true;
+      worker.postMessage({ type: 'stop' });
+      return exited;
+    },
+  };
 }

@@ -36,10 +36,25 @@ type Line = string | WatchEvent;
 class Queue {
   private items: Line[] = [];
   private wake: (() => void) | undefined;
+  /** The consumer has taken everything and waits for more (so it is not writing, nor held up). */
+  private idle = false;
+  /** The transport's synchronous writer (ApiResponse.attachWriter); false answers park it. */
+  private direct: ((l: string) => boolean) | undefined;
+  private directOk = false;
   closed = false;
   push(l: Line): void {
+    // Straight to the socket while the consumer is idle and the last direct write was taken whole:
+    // order holds (nothing is queued) and so does backpressure (a false answer queues what follows).
+    if (this.direct && this.directOk && this.idle && this.items.length === 0 && !this.closed && typeof l === 'string') {
+      this.directOk = this.direct(l);
+      return;
+    }
     this.items.push(l);
     this.wake?.();
+  }
+  attach(write: (l: string) => boolean): void {
+    this.direct = write;
+    this.directOk = true;
   }
   close(): void {
     this.closed = true;
@@ -58,7 +73,12 @@ class Queue {
         continue;
       }
       if (this.closed) return;
+      // Asked for more with nothing queued: the consumer wrote the last batch (and waited for the
+      // socket to drain if it had to), so direct writes may resume.
+      this.directOk = true;
+      this.idle = true;
       await new Promise<void>((r) => (this.wake = r));
+      this.idle = false;
       this.wake = undefined;
     }
   }
@@ -195,5 +215,5 @@ export async function watchObjects(ctx: HandlerContext): Promise<ApiResponse> {
   }
   const headers = { 'content-type': contentTypeOf(out as OutputKind), 'transfer-encoding': 'chunked' };
   if (objects) return { status: 200, headers, events: batches() as AsyncIterable<WatchEvent[]>, longRunning: true };
-  return { status: 200, headers, stream: text(), longRunning: true };
+  return { status: 200, headers, stream: text(), longRunning: true, attachWriter: (w) => queue.attach(w) };
 }

@@ -1,0 +1,49 @@
+// The sqlite driver's checkpointer: a worker thread (started by the writer) with its own connection
+// that copies committed WAL frames into the database file every CHECKPOINT_INTERVAL_MS. SQLite's
+// automatic checkpoint runs inside the commit that crosses 1,000 pages, so that one write (and every
+// watch event behind it) waited for a whole checkpoint; here the writer's commits never do. A
+// PASSIVE checkpoint takes no lock writers need. Under writes that never pause the WAL cannot be
+// rewound (some frames are always newer than the last checkpoint), so past MAX_WAL_FRAMES this
+// thread asks for a RESTART checkpoint, which briefly holds writers back and lets the WAL start over.
+// Deliberately absent: deciding anything about the data (the writer owns every write).
+
+import { parentPort, workerData } from 'node:worker_threads';
+import Database from 'better-sqlite3';
+
+export interface CheckpointerInit {
+  file: string;
+}
+
+const CHECKPOINT_INTERVAL_MS = 100;
+/** 65,536 pages of 4 KiB: a 256 MiB WAL. */
+const MAX_WAL_FRAMES = 65_536;
+
+if (!parentPort) throw new Error('sqlite-checkpointer must run as a worker thread');
+const port = parentPort;
+const { file } = workerData as CheckpointerInit;
+const db = new Database(file, { timeout: 5000 });
+// The checkpoint fsyncs the database file before the WAL may be reused.
+db.pragma('synchronous = FULL');
+
+interface CheckpointRow {
+  busy: number;
+  log: number;
+  checkpointed: number;
+}
+
+const timer = setInterval(() => {
+  try {
+    const [row] = db.pragma('wal_checkpoint(PASSIVE)') as CheckpointRow[];
+    if (row && row.log > MAX_WAL_FRAMES) db.pragma('wal_checkpoint(RESTART)');
+  } catch {
+    // SQLITE_BUSY or a transient I/O error: the next tick tries again; the WAL keeps every commit.
+  }
+}, CHECKPOINT_INTERVAL_MS);
+
+port.on('message', (msg: { type: 'stop' }) => {
+  if (msg.type !== 'stop') return;
+  clearInterval(timer);
+  db.close();
+  port.close();
+});
+port.postMessage({ type: 'ready' });
