@@ -152,7 +152,7 @@ export class Scheduler {
   private info(pod: KObject): PodInfo {
     return {
       priority: typeof pod.spec?.priority === 'number' ? pod.spec.priority : 0,
-      signature: JSON.stringify([pod.spec, pod.metadata?.labels]),
+      signature: signatureOf(pod),
       usesVolumes: (pod.spec?.volumes ?? []).some((v: any) => v?.persistentVolumeClaim || v?.ephemeral),
     };
   }
@@ -228,4 +228,20 @@ export class Scheduler {
     void work.finally(() => this.pending.delete(work));
     return work;
   }
+}
+
+/**
+ * What a pod's scheduling depends on, as text to compare. Informer objects are frozen and a status
+ * write keeps the spec object it did not change, so the text is kept per spec object (and labels).
+ */
+const signatures = new WeakMap<object, { labels: unknown; text: string }>();
+function signatureOf(pod: KObject): string {
+  const spec = pod.spec as object | undefined;
+  const labels = pod.metadata?.labels;
+  const cacheable = !!spec && Object.isFrozen(spec) && (labels === undefined || Object.isFrozen(labels));
+  const known = cacheable ? signatures.get(spec!) : undefined;
+  if (known && known.labels === labels) return known.text;
+  const text = JSON.stringify([spec, labels]);
+  if (cacheable) signatures.set(spec!, { labels, text });
+  return text;
 }

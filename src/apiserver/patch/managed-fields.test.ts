@@ -192,3 +192,28 @@ test('decodeManagedFields() keys Apply entries without their apiVersion', () => 
   ]);
   assert.throws(() => decodeManagedFields([{ manager: 'x', operation: 'Patch', apiVersion: 'v1', fieldsType: 'FieldsV1' }]), /operation must be/);
 });
+
+test('updateManagedFields() reuses the stored fieldsV1 of a manager a write leaves alone, and gives the same entries as from an unfrozen copy', () => {
+  const stored = deepFreezeForTest(created());
+  const write = (old: unknown) => {
+    const next = structuredClone(stored) as any;
+    next.status = { phase: 'Pending', conditions: [{ type: 'PodScheduled', status: 'False', reason: 'Unschedulable' }] };
+    return updateManagedFields({ oldObj: old, newObj: next, manager: 'kube-scheduler', operation: 'Update', subresource: 'status', time: T1, schema: podSchema });
+  };
+  const fromFrozen = write(stored);
+  const fromCopy = write(structuredClone(stored));
+  assert.deepEqual(fromFrozen, fromCopy);
+  const creator = fromFrozen.find((e) => e.manager === 'kubectl-create')!;
+  assert.equal(creator.fieldsV1, stored.metadata.managedFields[0]!.fieldsV1, 'the untouched set is the stored object itself');
+  assert.deepEqual(fromFrozen.find((e) => e.manager === 'kube-scheduler')!.fieldsV1, { 'f:status': { '.': {}, 'f:conditions': { '.': {}, 'k:{"type":"PodScheduled"}': { '.': {}, 'f:reason': {}, 'f:status': {}, 'f:type': {} } }, 'f:phase': {} } });
+  // A second write from the same frozen version decodes from the cache and answers the same.
+  assert.deepEqual(write(stored), fromFrozen);
+});
+
+function deepFreezeForTest<T>(o: T): T {
+  if (o && typeof o === 'object' && !Object.isFrozen(o)) {
+    Object.freeze(o);
+    for (const v of Object.values(o)) deepFreezeForTest(v);
+  }
+  return o;
+}

@@ -186,7 +186,7 @@ export function decodeManagedFields(entries: unknown): Managers {
       manager: typeof e.manager === 'string' ? e.manager : '',
       operation: e.operation,
       apiVersion: e.apiVersion,
-      set: FieldSet.fromFieldsV1(e.fieldsV1 ?? {}),
+      set: decodeFieldsV1(e.fieldsV1 ?? {}),
     };
     if (typeof e.subresource === 'string' && e.subresource) m.subresource = e.subresource;
     if (typeof e.time === 'string') m.time = e.time;
@@ -203,6 +203,31 @@ export function decodeOrEmpty(entries: unknown): Managers {
   }
 }
 
+/**
+ * Stored objects are frozen (the watch cache shares them), so a frozen fieldsV1 is decoded once,
+ * and a manager whose set a write leaves as it was is encoded as that same fieldsV1, not rebuilt:
+ * a status write decodes and re-encodes only what it changes. Sets are never changed once built
+ * (every operation returns a new one), which is what makes identity a safe key.
+ */
+const decodedSets = new WeakMap<object, FieldSet>();
+const encodedSets = new WeakMap<FieldSet, JsonObject>();
+
+function decodeFieldsV1(fieldsV1: unknown): FieldSet {
+  const cacheable = isJsonObject(fieldsV1) && Object.isFrozen(fieldsV1);
+  const known = cacheable ? decodedSets.get(fieldsV1) : undefined;
+  if (known) return known;
+  const set = FieldSet.fromFieldsV1(fieldsV1);
+  if (cacheable) {
+    decodedSets.set(fieldsV1, set);
+    encodedSets.set(set, fieldsV1);
+  }
+  return set;
+}
+
+function encodeFieldsV1(set: FieldSet): JsonObject {
+  return encodedSets.get(set) ?? set.toFieldsV1();
+}
+
 /** Entries in Kubernetes' order: Apply before Update, then by time, manager, apiVersion, subresource. */
 export function encodeManagedFields(managers: Managers): ManagedFieldsEntry[] {
   const entries = [...managers.values()].map(
@@ -212,7 +237,7 @@ export function encodeManagedFields(managers: Managers): ManagedFieldsEntry[] {
       apiVersion: m.apiVersion,
       ...(m.time ? { time: m.time } : {}),
       fieldsType: 'FieldsV1',
-      fieldsV1: m.set.toFieldsV1(),
+      fieldsV1: encodeFieldsV1(m.set),
       ...(m.subresource ? { subresource: m.subresource } : {}),
     }),
   );
