@@ -2,9 +2,11 @@
 // that copies committed WAL frames into the database file every CHECKPOINT_INTERVAL_MS. SQLite's
 // automatic checkpoint runs inside the commit that crosses 1,000 pages, so that one write (and every
 // watch event behind it) waited for a whole checkpoint; here the writer's commits never do. A
-// PASSIVE checkpoint takes no lock writers need. Under writes that never pause the WAL cannot be
-// rewound (some frames are always newer than the last checkpoint), so past MAX_WAL_FRAMES this
-// thread asks for a RESTART checkpoint, which briefly holds writers back and lets the WAL start over.
+// PASSIVE checkpoint takes no lock writers need. Under writes that never pause the WAL is never
+// wholly copied, so it would never be rewound and would grow (a big WAL slows every read, which
+// searches its index); so once it passes RESTART_FRAMES, a RESTART checkpoint follows the PASSIVE
+// one at once: it holds writers back only while it copies the frames committed since (about a
+// millisecond's worth) and lets the next commit start the WAL over.
 // Deliberately absent: deciding anything about the data (the writer owns every write).
 
 import { parentPort, workerData } from 'node:worker_threads';
@@ -15,8 +17,8 @@ export interface CheckpointerInit {
 }
 
 const CHECKPOINT_INTERVAL_MS = 100;
-/** 65,536 pages of 4 KiB: a 256 MiB WAL. */
-const MAX_WAL_FRAMES = 65_536;
+/** 4,096 pages of 4 KiB: a 16 MiB WAL. */
+const RESTART_FRAMES = 4096;
 
 if (!parentPort) throw new Error('sqlite-checkpointer must run as a worker thread');
 const port = parentPort;
@@ -34,7 +36,7 @@ interface CheckpointRow {
 const timer = setInterval(() => {
   try {
     const [row] = db.pragma('wal_checkpoint(PASSIVE)') as CheckpointRow[];
-    if (row && row.log > MAX_WAL_FRAMES) db.pragma('wal_checkpoint(RESTART)');
+    if (row && row.log > RESTART_FRAMES) db.pragma('wal_checkpoint(RESTART)');
   } catch {
     // SQLITE_BUSY or a transient I/O error: the next tick tries again; the WAL keeps every commit.
   }
