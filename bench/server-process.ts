@@ -14,6 +14,9 @@ import { performance } from 'node:perf_hooks';
 /** The repository root: this file runs as dist/bench/server-process.js. */
 export const REPO = resolve(fileURLToPath(import.meta.url), '../../..');
 
+/** The node flags on bin/berth.js's first line (`#!/usr/bin/env -S node FLAGS`). */
+export const BERTH_NODE_FLAGS: string[] = readFileSync(join(REPO, 'bin', 'berth.js'), 'utf8').split('\n')[0]!.split(/\s+/).slice(3);
+
 export interface ServerProcess {
   url: string;
   pid: number;
@@ -48,7 +51,8 @@ export interface StartOptions {
 
 export async function startServer(opts: StartOptions): Promise<ServerProcess> {
   // --trace-gc prints one line per collection: cheap, and it explains latency spikes.
-  const nodeArgs = ['--trace-gc', ...(opts.cpuProfDir ? ['--cpu-prof', '--cpu-prof-dir', opts.cpuProfDir] : []), ...(opts.nodeArgs ?? [])];
+  // The server runs with the node flags `berth` and `npm start` give it (bin/berth.js's first line).
+  const nodeArgs = ['--trace-gc', ...BERTH_NODE_FLAGS, ...(opts.cpuProfDir ? ['--cpu-prof', '--cpu-prof-dir', opts.cpuProfDir] : []), ...(opts.nodeArgs ?? [])];
   const command = opts.command ?? 'server';
   const storeArgs = command === 'server' ? ['--store', 'sqlite'] : [];
   const args = [...nodeArgs, join(REPO, 'bin', 'berth.js'), command, '--port', '0', '--dns-port', '0', '--data-dir', opts.dataDir, ...storeArgs, ...(opts.args ?? [])];

@@ -4,7 +4,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFile, spawn } from 'node:child_process';
-import { chmodSync, mkdtempSync, rmSync } from 'node:fs';
+import { chmodSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { BERTH_BIN, startBerth } from './harness.js';
@@ -32,6 +32,19 @@ test('bad flags and commands exit 2 with one sentence saying what is wrong', asy
   const help = await berth(['--help']);
   assert.equal(help.code, 0);
   assert.match(help.out, /berth up/);
+});
+
+test('bin/berth.js runs as a program itself with its node flags, the same flags npm start passes', async () => {
+  const direct = await new Promise<{ code: number; out: string }>((resolve) => {
+    execFile(BERTH_BIN, ['--help'], { timeout: 30_000 }, (err, stdout, stderr) => resolve({ code: err ? 1 : 0, out: stdout + stderr }));
+  });
+  assert.equal(direct.code, 0, direct.out);
+  assert.match(direct.out, /berth up/);
+  const shebang = readFileSync(BERTH_BIN, 'utf8').split('\n')[0]!;
+  const flags = shebang.replace('#!/usr/bin/env -S node', '').trim();
+  assert.match(flags, /^--max-semi-space-size=\d+$/);
+  const pkg = JSON.parse(readFileSync(join(BERTH_BIN, '..', '..', 'package.json'), 'utf8')) as { scripts: Record<string, string> };
+  assert.equal(pkg.scripts.start, `node ${flags} bin/berth.js up`);
 });
 
 test('a second berth on the same data dir is refused; SIGTERM stops the first cleanly', async () => {
