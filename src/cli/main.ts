@@ -8,6 +8,7 @@ import { join, resolve } from 'node:path';
 import { startCluster } from '../server/cluster.js';
 import { BERTH_COMPONENT_VERSION } from '../server/controllers.js';
 import { chooseRuntime, startNodeAgents } from '../server/agents.js';
+import { startNodeAgentsOnThread } from '../server/agent-thread.js';
 import type { NodeAgents, RuntimeKind } from '../server/agents.js';
 import { loadKubeconfig } from '../client/kubeconfig.js';
 
@@ -146,7 +147,9 @@ async function runControlPlane(cmd: 'up' | 'server', argv: string[]): Promise<vo
   if (nodes > 0) {
     const runtime = await chooseRuntime(asked, say);
     const setup = { kind: runtime, dns: cluster.dns, imageMapFile: join(values['data-dir'] as string, 'images.yaml'), killPodsOnClose: true };
-    agents = await startNodeAgents(cluster.clientAs(`kubelet/${BERTH_COMPONENT_VERSION}`), { count: nodes, runtime: setup, dataDir: join(values['data-dir'] as string, 'agents'), log: values.verbose ? say : undefined });
+    const agentOpts = { count: nodes, runtime: setup, dataDir: join(values['data-dir'] as string, 'agents'), log: values.verbose ? say : undefined };
+    const kubelet = cluster.clientAs(`kubelet/${BERTH_COMPONENT_VERSION}`, { objectWatches: false });
+    agents = runtime === 'simulated' ? await startNodeAgentsOnThread(kubelet.transport, agentOpts) : await startNodeAgents(cluster.clientAs(`kubelet/${BERTH_COMPONENT_VERSION}`), agentOpts);
     say(`agents: ${agents.names.join(', ')} (runtime ${runtime})`);
   }
   say('ready');

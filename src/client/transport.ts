@@ -50,6 +50,8 @@ export class InProcessTransport implements Transport {
   constructor(
     private readonly handle: (req: ApiRequest) => Promise<ApiResponse>,
     private readonly userAgent = 'berth',
+    /** Watches as batches of the cache's shared objects (false: JSON text, as over HTTP). */
+    private readonly objectWatches = true,
   ) {}
 
   private toApi(req: ClientRequest, objects = false): ApiRequest {
@@ -81,7 +83,7 @@ export class InProcessTransport implements Transport {
   }
 
   async stream(req: ClientRequest): Promise<StreamResponse> {
-    const res = await this.handle(this.toApi(req, true));
+    const res = await this.handle(this.toApi(req, this.objectWatches));
     if (res.events) return { status: res.status, chunks: noChunks(), events: res.events };
     if (!res.stream) return { status: res.status, chunks: noChunks(), body: res.body?.toString() ?? '' };
     return { status: res.status, chunks: res.stream };

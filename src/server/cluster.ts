@@ -54,7 +54,7 @@ export interface Cluster {
   api: ApiServer;
   client: Client;
   /** An in-process client that identifies itself as another program (kubelet, kube-scheduler). */
-  clientAs(userAgent: string): Client;
+  clientAs(userAgent: string, opts?: { objectWatches?: boolean }): Client;
   /** Where the cluster DNS answers (undefined without one). */
   dns?: { host: string; port: number };
   stop(): Promise<void>;
@@ -122,7 +122,7 @@ export async function startCluster(opts: ClusterOptions): Promise<Cluster> {
   writeFileSync(kubeconfigPath, kubeconfigText(url), { mode: 0o600 });
 
   // Each component speaks with Kubernetes' program name, which becomes its managedFields manager.
-  const clientAs = (userAgent: string) => new Client(new InProcessTransport((req) => api.handle(req), userAgent));
+  const clientAs = (userAgent: string, o: { objectWatches?: boolean } = {}) => new Client(new InProcessTransport((req) => api.handle(req), userAgent, o.objectWatches ?? true));
   const client = clientAs(`kube-controller-manager/${BERTH_COMPONENT_VERSION}`);
   if (opts.standardStorageClass) await ensureStandardStorageClass(client);
   await ensureAgentCredentials(client, { log: opts.log });

@@ -23,7 +23,9 @@ const RESTART_FRAMES = 4096;
 if (!parentPort) throw new Error('sqlite-checkpointer must run as a worker thread');
 const port = parentPort;
 const { file } = workerData as CheckpointerInit;
-const db = new Database(file, { timeout: 5000 });
+// A RESTART waits (this busy timeout) for the writer and for readers while it holds writers back:
+// it gives up after a moment rather than stall commits; the next tick tries again.
+const db = new Database(file, { timeout: 20 });
 // The checkpoint fsyncs the database file before the WAL may be reused.
 db.pragma('synchronous = FULL');
 
@@ -36,7 +38,9 @@ interface CheckpointRow {
 const timer = setInterval(() => {
   try {
     const [row] = db.pragma('wal_checkpoint(PASSIVE)') as CheckpointRow[];
-    if (row && row.log > RESTART_FRAMES) db.pragma('wal_checkpoint(RESTART)');
+    // Only once everything is copied (no reader keeps old frames alive), so that a RESTART has only
+    // the frames of the last moment to copy and the rewind to wait for.
+    if (row && row.log > RESTART_FRAMES && row.checkpointed === row.log) db.pragma('wal_checkpoint(RESTART)');
   } catch {
     // SQLITE_BUSY or a transient I/O error: the next tick tries again; the WAL keeps every commit.
   }

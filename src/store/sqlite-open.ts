@@ -9,7 +9,7 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Worker } from 'node:worker_threads';
-import { startWorker } from './worker-entry.js';
+import { startWorker } from '../util/worker-entry.js';
 import Database from 'better-sqlite3';
 import { SqliteReader } from './sqlite-reader.js';
 import type { FromWriter, WireError, WriterInit } from './sqlite-schema.js';
@@ -76,7 +76,7 @@ function lockDataDir(path: string): Database.Database {
 /** Starts the writer (sqlite-writer.ts) on its own thread. */
 function startWriter(file: string): Worker {
   const init: WriterInit = { file };
-  return startWorker('sqlite-writer', init);
+  return startWorker(new URL('./sqlite-writer.js', import.meta.url), init);
 }
 
 /** Waits for the writer to open the database and report the recovered revisions. */

@@ -11,7 +11,7 @@ import type { MessagePort } from 'node:worker_threads';
 import { setImmediate as nextCheckPhase } from 'node:timers/promises';
 import Database from 'better-sqlite3';
 import { LOG_COLUMNS, SCHEMA, toWireError } from './sqlite-schema.js';
-import { startWorker } from './worker-entry.js';
+import { startWorker } from '../util/worker-entry.js';
 import type { CheckpointerInit } from './sqlite-checkpointer.js';
 import type { CurrentRow, FromWriter, Op, OpResult, ToWriter, WriterInit } from './sqlite-schema.js';
 
@@ -24,7 +24,9 @@ const { file } = workerData as WriterInit;
 
 let db: Database.Database | undefined;
 try {
-  db = new Database(file, { timeout: 1000 });
+  // The checkpointer's RESTART is the only other lock holder, and it lets go within tens of ms;
+  // a commit waits that long rather than fail.
+  db = new Database(file, { timeout: 10_000 });
   if (db.pragma('journal_mode = WAL', { simple: true }) !== 'wal') throw new Error('WAL mode unavailable');
   db.pragma('synchronous = FULL');
   db.pragma('cache_size = -32768');
@@ -115,7 +117,9 @@ function serve(db: Database.Database): void {
         const start = rev;
         let results: OpResult[];
         try {
-          results = applyBatch(msg.ops);
+          // IMMEDIATE: the write lock first (waiting for a checkpoint that holds it), never a read
+          // turned into a write, which SQLite refuses at once when a RESTART checkpoint waits for readers.
+          results = applyBatch.immediate(msg.ops);
         } catch (err) {
           // The transaction rolled back (I/O error, disk full): nothing in this batch happened.
           rev = start;
@@ -150,7 +154,7 @@ function serve(db: Database.Database): void {
  */
 function startCheckpointer(db: Database.Database): { stop(): Promise<void> } {
   const init: CheckpointerInit = { file: db.name };
-  const worker = startWorker('sqlite-checkpointer', init);
+  const worker = startWorker(new URL('./sqlite-checkpointer.js', import.meta.url), init);
   let stopping = false;
   const exited = new Promise<void>((resolve) =>
     worker.once('exit', () => {
