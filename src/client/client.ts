@@ -62,7 +62,7 @@ export class Client {
   }
 
   async raw(req: ClientRequest): Promise<any> {
-    const res = await this.transport.request(req);
+    const res = await this.transport.request(this.discardAnswers ? { ...req, statusOnly: true } : req);
     if (res.status >= 300) throw toError(res.status, res.body);
     if (this.discardAnswers) return undefined;
     return res.body ? JSON.parse(res.body) : undefined;

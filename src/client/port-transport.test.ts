@@ -83,3 +83,26 @@ test('a watch across a port streams events as they happen and ends on the servin
     await close();
   }
 });
+
+test('a status-only request gets no body back across the port when it succeeds, and the Status when it fails', async () => {
+  const c = await testCluster();
+  const { port1, port2 } = new MessageChannel();
+  servePort(port1, new InProcessTransport((r) => c.api.handle(r), 'test', false));
+  const t = new PortTransport(port2);
+  try {
+    const body = JSON.stringify({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 's' } });
+    const req = { method: 'POST', path: '/api/v1/namespaces/default/configmaps', body, headers: { 'content-type': 'application/json' } };
+    const quiet = await t.request({ ...req, statusOnly: true });
+    assert.equal(quiet.status, 201);
+    assert.equal(quiet.body, '');
+    const again = await t.request({ ...req, statusOnly: true });
+    assert.equal(again.status, 409);
+    assert.equal(JSON.parse(again.body).reason, 'AlreadyExists');
+    const full = await t.request({ method: 'GET', path: '/api/v1/namespaces/default/configmaps/s' });
+    assert.equal(JSON.parse(full.body).metadata.name, 's');
+  } finally {
+    port1.close();
+    port2.close();
+    await c.close();
+  }
+});

@@ -112,7 +112,8 @@ export function servePort(port: Port, transport: Transport): void {
     } catch (e) {
       res = { status: 500, headers: {}, body: JSON.stringify({ kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Failure', code: 500, message: String(e) }) };
     }
-    post({ t: 'response', id: m.id, res });
+    // A body nobody reads is not copied across (an agent's status write answers with the whole pod).
+    post({ t: 'response', id: m.id, res: m.req.statusOnly && res.status < 300 ? { status: res.status, headers: {}, body: '' } : res });
   }
   async function follow(m: Call): Promise<void> {
     const ac = new AbortController();

@@ -11,6 +11,8 @@ export interface ClientRequest {
   headers?: Record<string, string>;
   body?: string;
   signal?: AbortSignal;
+  /** The caller reads only the status of a success: a transport may leave a successful answer's body out. */
+  statusOnly?: boolean;
 }
 
 export interface ClientResponse {
