@@ -6,6 +6,7 @@
 // agents on their own thread (src/server/agent-thread.ts).
 // Deliberately absent: object-mode watches (shared frozen objects cannot cross threads).
 
+import { internalError } from '../api/errors.js';
 import type { ClientRequest, ClientResponse, StreamResponse, Transport } from './transport.js';
 
 /** A request as it crosses: everything but the signal. */
@@ -15,7 +16,7 @@ type Call = { t: 'request' | 'stream'; id: number; req: WireRequest };
 export type ToServer = Call | { t: 'abort'; id: number };
 export type ToClient =
   | { t: 'response'; id: number; res: ClientResponse }
-  | { t: 'head'; id: number; status: number; headers: ClientResponse['headers']; body?: string }
+  | { t: 'head'; id: number; status: number; body?: string }
   | { t: 'chunk'; id: number; data: string }
   | { t: 'end'; id: number };
 
@@ -40,6 +41,7 @@ export class PortTransport implements Transport {
     });
   }
 
+  /** A plain request runs to its answer: Client gives signals only to watches (stream). */
   request(req: ClientRequest): Promise<ClientResponse> {
     const id = this.nextId++;
     return new Promise((resolve) => {
@@ -110,7 +112,7 @@ export function servePort(port: Port, transport: Transport): void {
     try {
       res = await transport.request(m.req);
     } catch (e) {
-      res = { status: 500, headers: {}, body: JSON.stringify({ kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Failure', code: 500, message: String(e) }) };
+      res = { status: 500, headers: {}, body: JSON.stringify(internalError(e).status) };
     }
     // A body nobody reads is not copied across (an agent's status write answers with the whole pod).
     post({ t: 'response', id: m.id, res: m.req.statusOnly && res.status < 300 ? { status: res.status, headers: {}, body: '' } : res });
@@ -120,7 +122,7 @@ export function servePort(port: Port, transport: Transport): void {
     open.set(m.id, ac);
     try {
       const res = await transport.stream({ ...m.req, signal: ac.signal });
-      post({ t: 'head', id: m.id, status: res.status, headers: {}, ...(res.body !== undefined ? { body: res.body } : {}) });
+      post({ t: 'head', id: m.id, status: res.status, ...(res.body !== undefined ? { body: res.body } : {}) });
       if (res.body === undefined) {
         for await (const data of res.chunks) {
           if (ac.signal.aborted) break;
