@@ -14,7 +14,7 @@ import type { Agent } from './agent.js';
 import { startAgent } from './agent.js';
 import { createExecTestRuntime } from './exec-test-runtime.js';
 import type { ExecTestRuntime } from './exec-test-runtime.js';
-import type { Runtime } from './runtime.js';
+import type { ExecRequest, Runtime } from './runtime.js';
 import { createSimulatedRuntime } from './simulated-runtime.js';
 
 const TOKEN = 'test-token-0123456789';
@@ -155,6 +155,28 @@ test('exec runs the command: stdout, stderr, exit code as a NonZeroExitCode Stat
     assert.match(r3.stdout, /terminal/);
     assert.equal(r3.stderr, '');
     assert.equal((w.runtime as ExecTestRuntime).running.size, 0);
+  });
+});
+
+test('a tty exec starts its command at the terminal size of the first resize message, or without one after a moment', async () => {
+  await withServer({}, async (w) => {
+    const asked: (ExecRequest['size'] | 'none')[] = [];
+    const exec = w.runtime.exec!.bind(w.runtime);
+    w.runtime.exec = (req) => {
+      asked.push(req.size ?? 'none');
+      return exec(req);
+    };
+    const query = 'command=true&stdin=1&stdout=1&tty=1';
+    const ws = new WebSocket(`ws://127.0.0.1:${w.agent.serverPort}/exec/default/web-0/nginx?${query}`, ['v5.channel.k8s.io'], { headers: auth });
+    await new Promise((resolve, reject) => (ws.once('open', resolve), ws.once('error', reject)));
+    assert.deepEqual(asked, [], 'nothing starts before the terminal size is known');
+    ws.send(Buffer.concat([Buffer.from([4]), Buffer.from('{"Width":100,"Height":30}')]));
+    ws.send(Buffer.from([255, 0]));
+    assert.equal(await new Promise<number>((resolve) => ws.once('close', resolve)), 1000);
+    assert.deepEqual(asked, [{ width: 100, height: 30 }]);
+    const r = await execFrames(w, query, '');
+    assert.deepEqual(r.status, { metadata: {}, status: 'Success' });
+    assert.deepEqual(asked, [{ width: 100, height: 30 }, 'none']);
   });
 });
 

@@ -109,8 +109,45 @@ const DRAIN_AFTER_EXIT_MS = 1000;
 /** Output is paused while this much waits to be sent to a slow client. */
 const HIGH_WATER = 1024 * 1024;
 
+/** How long a tty exec waits for the client's first terminal size before starting the command. */
+const FIRST_RESIZE_WAIT_MS = 500;
+
+/**
+ * A tty exec starts its command only once the client's first resize message (kubectl sends it as
+ * soon as the stream is up) gave the terminal's size, or after FIRST_RESIZE_WAIT_MS: otherwise a
+ * quick command (`stty size`) could run in a default 80x24 terminal before the resize landed.
+ * Messages that arrive meanwhile are kept for the relay, in order.
+ */
+function firstResize(ws: WebSocket): Promise<{ size?: { width: number; height: number }; early: Buffer[] }> {
+  return new Promise((resolve) => {
+    const early: Buffer[] = [];
+    let size: { width: number; height: number } | undefined;
+    const done = () => {
+      clearTimeout(timer);
+      ws.off('message', onMessage);
+      ws.off('close', done);
+      resolve({ size, early });
+    };
+    const onMessage = (raw: Buffer) => {
+      const data = Buffer.isBuffer(raw) ? raw : Buffer.from(raw as ArrayBuffer);
+      early.push(data);
+      if (data[0] !== 4 || size) return;
+      try {
+        const s = JSON.parse(data.subarray(1).toString());
+        if (Number(s.Width) > 0 && Number(s.Height) > 0) size = { width: Number(s.Width), height: Number(s.Height) };
+      } catch {
+        return; // a malformed resize is dropped by the relay too
+      }
+      if (size) done();
+    };
+    const timer = setTimeout(done, FIRST_RESIZE_WAIT_MS);
+    ws.on('message', onMessage);
+    ws.once('close', done);
+  });
+}
+
 /** Pumps an exec session through a remote-command WebSocket, then sends its Status and closes. */
-async function relayExec(ws: WebSocket, session: ExecSession): Promise<number> {
+async function relayExec(ws: WebSocket, session: ExecSession, early: Buffer[] = []): Promise<number> {
   let exited = false;
   const streams = [session.stdout, session.stderr].filter((s): s is Readable => !!s);
   const send = (channel: number, data: Buffer) => {
@@ -121,7 +158,7 @@ async function relayExec(ws: WebSocket, session: ExecSession): Promise<number> {
     if (ws.bufferedAmount >= HIGH_WATER) for (const s of streams) s.pause();
   };
   session.stdin?.on('error', () => undefined);
-  ws.on('message', (raw: Buffer) => {
+  const onMessage = (raw: Buffer) => {
     const data = Buffer.isBuffer(raw) ? raw : Buffer.from(raw as ArrayBuffer);
     if (!data.length) return;
     const body = data.subarray(1);
@@ -134,7 +171,9 @@ async function relayExec(ws: WebSocket, session: ExecSession): Promise<number> {
         // A malformed resize is dropped, as the kubelet drops it.
       }
     } else if (data[0] === 255 && body[0] === 0) session.stdin?.end();
-  });
+  };
+  for (const m of early) onMessage(m);
+  ws.on('message', onMessage);
   ws.on('close', () => {
     if (!exited) session.kill();
     session.stdin?.destroy();
@@ -290,20 +329,43 @@ export class AgentServer {
       if (latest(runtime, t.uid, t.container)?.phase !== 'running') throw new HttpFailure(404, `container not found (${JSON.stringify(t.container)})`);
       const offered = String(req.headers['sec-websocket-protocol'] ?? '').split(',').map((s) => s.trim());
       if (!EXEC_PROTOCOLS.some((p) => offered.includes(p))) throw new HttpFailure(400, `exec needs one of the WebSocket subprotocols ${EXEC_PROTOCOLS.join(', ')}`);
-      try {
-        session = await runtime.exec({ podUid: t.uid, container: t.container, command, tty, stdin });
-      } catch (e) {
-        throw new HttpFailure(400, (e as Error).message);
-      }
-      if (!stdout) session.stdout.resume();
-      if (!stderr) session.stderr?.resume();
-      const s = session;
+      const start = async (size?: { width: number; height: number }): Promise<ExecSession> => {
+        let s: ExecSession;
+        try {
+          s = await runtime.exec!({ podUid: t.uid, container: t.container, command, tty, stdin, size });
+        } catch (e) {
+          throw new HttpFailure(400, (e as Error).message);
+        }
+        if (!stdout) s.stdout.resume();
+        if (!stderr) s.stderr?.resume();
+        return s;
+      };
+      // Without a terminal the command starts before the upgrade, so a failure is an HTTP answer;
+      // with one it waits for the client's terminal size, and a failure is the stream's Status.
+      if (!tty) session = await start();
+      const before = session;
       let upgraded = false;
-      socket.once('close', () => upgraded || s.kill());
+      socket.once('close', () => upgraded || before?.kill());
       this.wss.handleUpgrade(req, socket, head, (ws) => {
         upgraded = true;
         const started = Date.now();
-        void relayExec(ws, s).then(
+        const relay = async (): Promise<number> => {
+          if (before) return relayExec(ws, before);
+          const { size, early } = await firstResize(ws);
+          let s: ExecSession;
+          try {
+            s = await start(size);
+          } catch (e) {
+            if (ws.readyState === ws.OPEN) {
+              ws.send(Buffer.concat([Buffer.from([3]), Buffer.from(JSON.stringify({ metadata: {}, status: 'Failure', message: (e as Error).message }))]), { binary: true });
+              ws.close(1000);
+            }
+            throw e;
+          }
+          if (ws.readyState !== ws.OPEN) s.kill();
+          return relayExec(ws, s, early);
+        };
+        void relay().then(
           (code) => this.opts.log?.(`EXEC ${t.ns}/${t.name}/${t.container} ${JSON.stringify(command)} => exit ${code} ${Date.now() - started}ms`),
           (e) => this.opts.log?.(`EXEC ${t.ns}/${t.name}/${t.container} => ${(e as Error).message}`),
         );

@@ -107,6 +107,8 @@ export interface ExecRequest {
   command: string[];
   tty: boolean;
   stdin: boolean;
+  /** The terminal's size at start (tty), as the client's first resize message gave it. */
+  size?: { width: number; height: number };
 }
 
 export interface ExecSession {

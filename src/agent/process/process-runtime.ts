@@ -310,7 +310,7 @@ class ProcessRuntime implements Runtime {
     return { success: this.probes.result(inst.meta.id, req.kind) ?? req.kind === 'liveness' };
   }
 
-  async exec(req: ExecRequest & { size?: { width: number; height: number } }): Promise<ExecSession> {
+  async exec(req: ExecRequest): Promise<ExecSession> {
     const e = this.entries.get(req.podUid);
     if (!e) throw new Error(`pod ${req.podUid} not found`);
     if (!e.instances.some((i) => i.meta.name === req.container)) throw new Error(`container ${req.container} not found in pod ${e.meta.name}`);
