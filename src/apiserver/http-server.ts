@@ -7,6 +7,7 @@ import type { AddressInfo } from 'node:net';
 import { internalError, requestEntityTooLarge } from '../api/errors.js';
 import type { ApiRequest, ApiResponse } from './request.js';
 import type { ApiMetrics } from './metrics.js';
+import type { IdleCollector } from '../util/idle-gc.js';
 import { resourceLabel } from './metrics.js';
 
 export const MAX_BODY_BYTES = 3 * 1024 * 1024;
@@ -18,6 +19,8 @@ export interface HttpServerOptions {
   port: number;
   log?: (line: string) => void;
   metrics?: ApiMetrics;
+  /** Collects young garbage in the gaps between requests (src/util/idle-gc.ts); none when absent. */
+  idleCollector?: IdleCollector;
   /** Hook for protocol upgrades (exec over WebSocket, later). */
   onUpgrade?: (req: http.IncomingMessage, socket: import('node:stream').Duplex, head: Buffer) => void;
 }
@@ -73,7 +76,13 @@ async function writeResponse(res: http.ServerResponse, r: ApiResponse, gone: () 
     });
     // While this loop waits for the next chunk, the producer may write straight to the socket; a
     // false answer (the client is behind) sends it back through the stream until the loop is idle.
-    r.attachWriter?.((chunk) => !res.destroyed && !res.writableEnded && res.write(chunk));
+    // The chunk's frame is encoded once for every response that sends it, and goes to the socket
+    // as one buffer, after anything res.write put there before (same socket, same order).
+    r.attachWriter?.((chunk) => {
+      const socket = res.socket;
+      if (!socket || res.destroyed || res.writableEnded) return false;
+      return socket.write((chunk.wire ??= chunkFrame(chunk.text)));
+    });
     const it = r.stream[Symbol.asyncIterator]();
     try {
       for (;;) {
@@ -92,6 +101,18 @@ async function writeResponse(res: http.ServerResponse, r: ApiResponse, gone: () 
   res.setHeader('content-length', typeof body === 'string' ? Buffer.byteLength(body) : body.length);
   res.writeHead(r.status);
   res.end(body);
+}
+
+/** `text` as one HTTP/1.1 chunk: size in hex, CRLF, the UTF-8 bytes, CRLF (nothing for ''). */
+export function chunkFrame(text: string): Buffer {
+  const size = Buffer.byteLength(text);
+  if (size === 0) return Buffer.alloc(0); // a zero-size chunk would end the body
+  const head = `${size.toString(16)}\r\n`;
+  const buf = Buffer.allocUnsafe(head.length + size + 2);
+  buf.write(head, 0, 'latin1');
+  buf.write(text, head.length, 'utf8');
+  buf.write('\r\n', head.length + size, 'latin1');
+  return buf;
 }
 
 export class HttpServer {
@@ -121,6 +142,9 @@ export class HttpServer {
     const url = new URL(req.url ?? '/', 'http://berth');
     let status = 0;
     let streaming = false;
+    const idle = this.opts.idleCollector;
+    idle?.begin();
+    let counted = !!idle;
     try {
       const body = req.method === 'GET' || req.method === 'HEAD' ? undefined : await readBody(req);
       let r: ApiResponse;
@@ -141,7 +165,12 @@ export class HttpServer {
       }
       status = r.status;
       streaming = !!r.longRunning;
-      if (streaming) this.opts.metrics?.watches.inc();
+      if (streaming) {
+        this.opts.metrics?.watches.inc();
+        // A watch holds its connection for minutes: the server is idle while it waits.
+        if (counted) idle!.end();
+        counted = false;
+      }
       try {
         await writeResponse(res, r, () => ac?.abort());
       } finally {
@@ -154,6 +183,7 @@ export class HttpServer {
       } else res.destroy();
       status = 500;
     } finally {
+      if (counted) idle!.end();
       const elapsed = performance.now() - started;
       const verb = streaming ? 'WATCH' : (req.method ?? 'GET');
       this.opts.metrics?.observe(verb, resourceLabel(url.pathname), status, elapsed / 1000);

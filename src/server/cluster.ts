@@ -6,6 +6,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { resolve, join } from 'node:path';
 import { ApiServer } from '../apiserver/api-server.js';
+import { IdleCollector } from '../util/idle-gc.js';
 import { HttpServer } from '../apiserver/http-server.js';
 import { ALL_RESOURCES } from '../api/registry.js';
 import { namespaceLifecycle } from '../apiserver/admission/namespace-lifecycle.js';
@@ -112,6 +113,7 @@ export async function startCluster(opts: ClusterOptions): Promise<Cluster> {
     host: opts.host ?? '127.0.0.1',
     log: opts.verbose ? opts.log : undefined,
     metrics,
+    idleCollector: new IdleCollector(),
     onUpgrade: (req, socket, head) => void api.upgrade(req, socket, head),
   });
   const port = await http.listen();
