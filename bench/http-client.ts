@@ -176,76 +176,84 @@ export interface WatchStream {
 
 /**
  * A watch on its own raw connection (watches hold their socket for as long as they run). Arriving
- * bytes are only stamped and kept: with 100 watchers in one thread, node:http's parsing of each
- * watcher's chunk delayed the next watcher's timestamp by about 30 us, 3 ms for the last one, which
- * is the load generator's cost, not the server's. `lines` de-chunks what arrived when it is read,
- * each line stamped with the arrival of the bytes that completed it.
+ * bytes are only stamped and copied into one reserved buffer: with 100 watchers in one thread,
+ * node:http's parsing of each watcher's chunk delayed the next watcher's timestamp by about 30 us,
+ * 3 ms for the last one, and a Buffer per read made the load generator's own collections (external
+ * memory pressure) stall it mid-phase; both are the load generator's cost, not the server's.
+ * `lines` de-chunks what arrived when it is read, each line stamped with the arrival of the bytes
+ * that completed it. `reserveBytes` is the body size to expect (the buffer doubles past it).
  */
-export function openWatch(baseUrl: string, path: string): WatchStream {
+export function openWatch(baseUrl: string, path: string, reserveBytes = 256 * 1024): WatchStream {
   const u = new URL(baseUrl);
-  const socket = net.connect({ host: u.hostname, port: Number(u.port) });
+  let body = Buffer.allocUnsafeSlow(reserveBytes);
+  let received = 0;
+  /** Per read: when it came (ats) and the body bytes received up to it (ends). */
+  const ats: number[] = [];
+  const ends: number[] = [];
+  let headers: Buffer | undefined = Buffer.alloc(0);
+  let onHead: (status: number) => void = () => undefined;
+  const keep = (b: Buffer, at: number): void => {
+    if (received + b.length > body.length) {
+      const bigger = Buffer.allocUnsafeSlow(Math.max(body.length * 2, received + b.length));
+      body.copy(bigger, 0, 0, received);
+      body = bigger;
+    }
+    received += b.copy(body, received);
+    ats.push(at);
+    ends.push(received);
+  };
+  // `onread` hands each read to this callback in a reused buffer, without the stream machinery
+  // between the socket and 'data'.
+  const onRead = (n: number, buf: Buffer): boolean => {
+    const at = performance.now();
+    let b = buf.subarray(0, n);
+    if (headers) {
+      headers = Buffer.concat([headers, b]);
+      const end = headers.indexOf('\r\n\r\n');
+      if (end < 0) return true;
+      onHead(Number(/^HTTP\/1\.1 (\d+)/.exec(headers.toString('latin1', 0, end))?.[1] ?? 0));
+      b = headers.subarray(end + 4);
+      headers = undefined;
+    }
+    keep(b, at);
+    return true;
+  };
+  const socket = net.connect({ host: u.hostname, port: Number(u.port), onread: { buffer: Buffer.allocUnsafe(64 * 1024), callback: onRead } });
   socket.setNoDelay(true);
   socket.on('error', () => undefined);
   socket.write(`GET ${path} HTTP/1.1\r\nHost: ${u.host}\r\nAccept: application/json\r\nConnection: close\r\n\r\n`);
-  const fresh: Buffer[] = [];
-  /** Per data event: when it came and the total bytes received with it. */
-  const arrivals: { at: number; end: number }[] = [];
-  let received = 0;
-  let headers: Buffer | undefined = Buffer.alloc(0);
-  let onHead: (status: number) => void = () => undefined;
   const opened = new Promise<number>((resolve, reject) => {
     onHead = resolve;
     socket.once('error', reject);
     socket.once('close', () => reject(new Error(`watch ${path}: connection closed before the response head`)));
   });
   opened.catch(() => undefined);
-  socket.on('data', (b: Buffer) => {
-    const at = performance.now();
-    if (headers) {
-      headers = Buffer.concat([headers, b]);
-      const end = headers.indexOf('\r\n\r\n');
-      if (end < 0) return;
-      onHead(Number(/^HTTP\/1\.1 (\d+)/.exec(headers.toString('latin1', 0, end))?.[1] ?? 0));
-      b = headers.subarray(end + 4);
-      headers = undefined;
-    }
-    fresh.push(b);
-    received += b.length;
-    arrivals.push({ at, end: received });
-  });
 
   const lines: WatchLine[] = [];
-  let pending = Buffer.alloc(0);
-  /** Body offset of pending[0]. */
-  let base = 0;
+  /** Body offset up to which chunks have been parsed. */
+  let pos = 0;
   let partial = '';
   let arrival = 0;
   const stampOf = (offset: number): number => {
-    while (arrivals[arrival]!.end <= offset) arrival++;
-    return arrivals[arrival]!.at;
+    while (ends[arrival]! <= offset) arrival++;
+    return ats[arrival]!;
   };
   const parse = (): WatchLine[] => {
-    if (!fresh.length) return lines;
-    pending = Buffer.concat([pending, ...fresh.splice(0)]);
-    let pos = 0;
     for (;;) {
-      const eol = pending.indexOf('\r\n', pos);
-      if (eol < 0) break;
-      const size = parseInt(pending.toString('latin1', pos, eol), 16);
+      const eol = body.indexOf('\r\n', pos);
+      if (eol < 0 || eol >= received) break;
+      const size = parseInt(body.toString('latin1', pos, eol), 16);
       const start = eol + 2;
-      if (!(size > 0) || start + size + 2 > pending.length) break;
-      const payload = pending.subarray(start, start + size);
-      let from = 0;
-      for (let nl = payload.indexOf(10); nl >= 0; nl = payload.indexOf(10, from)) {
-        lines.push({ at: stampOf(base + start + nl), line: partial + payload.toString('utf8', from, nl) });
+      if (!(size > 0) || start + size + 2 > received) break;
+      let from = start;
+      for (let nl = body.indexOf(10, from); nl >= 0 && nl < start + size; nl = body.indexOf(10, from)) {
+        lines.push({ at: stampOf(nl), line: partial + body.toString('utf8', from, nl) });
         partial = '';
         from = nl + 1;
       }
-      if (from < payload.length) partial += payload.toString('utf8', from);
+      if (from < start + size) partial += body.toString('utf8', from, start + size);
       pos = start + size + 2;
     }
-    pending = pending.subarray(pos);
-    base += pos;
     return lines;
   };
   return {
