@@ -98,8 +98,9 @@ export class ResourceStore {
     if (errs.length) throw invalidObject(this.def.kind, this.def.group, obj.metadata?.name ?? '', errs);
   }
 
-  private async admit(ctx: Omit<AdmissionContext, 'def'>): Promise<void> {
-    for (const plugin of this.deps.admission) await plugin({ ...ctx, def: this.def });
+  /** Runs the admission plugins in order; a promise only if one of them answers with one. */
+  private admit(ctx: Omit<AdmissionContext, 'def'>): void | Promise<void> {
+    return runPlugins(this.deps.admission, { ...ctx, def: this.def }, 0);
   }
 
   /**
@@ -140,7 +141,8 @@ export class ResourceStore {
     fillCreateMeta(obj, def, now);
     def.defaults?.(obj);
     def.prepareForCreate?.(obj, { now });
-    await this.admit({ operation: 'CREATE', obj, subresource: '', dryRun: !!opts.dryRun });
+    const admitted = this.admit({ operation: 'CREATE', obj, subresource: '', dryRun: !!opts.dryRun });
+    if (admitted) await admitted;
     this.validateOrThrow(def.validate?.(obj) ?? [], obj);
     const mf = opts.ownManagedFields ? undefined : this.deps.fieldManager?.update({ obj, manager: opts.fieldManager ?? 'unknown', subresource: '', def, time: now });
     setManagedFields(obj, mf);
@@ -183,7 +185,8 @@ export class ResourceStore {
       // A replacement (PUT) ignores the current object: no copy of it is made.
       const next = await mutate(opts.replaces ? old : copyOf(cur));
       const obj = this.finishUpdate(next, old, opts);
-      await this.admit({ operation: 'UPDATE', obj, old, subresource: opts.subresource ?? '', dryRun: !!opts.dryRun });
+      const admitted = this.admit({ operation: 'UPDATE', obj, old, subresource: opts.subresource ?? '', dryRun: !!opts.dryRun });
+      if (admitted) await admitted;
       if (opts.validate !== false) this.validateUpdate(obj, old, opts.subresource ?? '');
       if (sameStoredContent(obj, old)) return this.deps.cache.get(key) ?? { key, rv: cur.rv, obj: old, json: JSON.stringify(old) };
       const mf = opts.ownManagedFields ? undefined : this.deps.fieldManager?.update({
@@ -311,7 +314,8 @@ export class ResourceStore {
 
   /** Runs DELETE admission for an object about to be deleted. */
   async admitDelete(obj: KObject, dryRun: boolean): Promise<void> {
-    await this.admit({ operation: 'DELETE', obj, subresource: '', dryRun });
+    const admitted = this.admit({ operation: 'DELETE', obj, subresource: '', dryRun });
+    if (admitted) await admitted;
   }
 
   /** Removes the object now (no finalizers, no grace). */
@@ -332,5 +336,13 @@ export class ResourceStore {
 
   nowString(): string {
     return this.nowIso();
+  }
+}
+
+/** Plugins from index `from` on, synchronously until one returns a promise (most never do). */
+function runPlugins(plugins: readonly AdmissionPlugin[], ctx: AdmissionContext, from: number): void | Promise<void> {
+  for (let i = from; i < plugins.length; i++) {
+    const r = plugins[i]!(ctx);
+    if (r) return r.then(() => runPlugins(plugins, ctx, i + 1));
   }
 }
