@@ -25,6 +25,7 @@ import type { GcPause, ServerProcess } from './server-process.js';
 import { printTable, ratio, writeResults } from './report.js';
 import type { Row } from './report.js';
 import { printProfile, profileTop, readProfile } from './profile-top.js';
+import { calibrationMs } from './calibrate.js';
 import { runStoragePhases, storageRows } from './storage-phases.js';
 import type { StorageResults } from './storage-phases.js';
 import { printWorkloadProfiles, runWorkloadPhases, WORKLOADS, workloadRows } from './workload-phases.js';
@@ -59,6 +60,11 @@ interface Cpu {
   serverGc: { count: number; totalMs: number; maxMs: number; maxKind: string };
 }
 
+/** The machine's speed before and after, for the table's title (bench/calibrate.ts). */
+function speedNote(start: number, end: number): string {
+  return `calibration ${start} / ${end} ms before / after (a fixed JS workload: higher is a slower machine)`;
+}
+
 /** `--workloads=parallel,deployments`: the workload scenarios to run (default all). */
 function chosenWorkloads(): WorkloadName[] | undefined {
   const arg = process.argv.find((a) => a.startsWith('--workloads='));
@@ -82,13 +88,14 @@ async function scenarioOnly<R>(sc: {
   const root = mkdtempSync(join(tmpdir(), 'berth-bench-'));
   const profDir = process.argv.includes('--cpu-prof') ? mkdtempSync(join(tmpdir(), 'berth-bench-prof-')) : undefined;
   try {
+    const speedAtStart = calibrationMs();
     say(`raw store: ${PODS} creates from ${CONCURRENCY} writers; load average ${loadavg().map((l) => Math.round(l * 100) / 100).join(' ')}`);
     const store = await openStore({ kind: 'sqlite', dataDir: join(root, 'raw') });
     const raw = await benchRawStore(store, { creates: PODS, concurrency: CONCURRENCY, gets: 1000, valueBytes: 1500, prefix: '/bench/raw/' });
     await store.close();
     const nodeArgs = process.argv.filter((a) => a.startsWith('--server-node-arg=')).map((a) => a.slice('--server-node-arg='.length));
     const r = await sc.run(root, { cpuProfDir: profDir, nodeArgs });
-    printTable(`berth bench (${sc.title}): ${new Date().toISOString()}, ${cpus().length} cores, node ${process.version}`, [
+    printTable(`berth bench (${sc.title}): ${new Date().toISOString()}, ${cpus().length} cores, node ${process.version}, ${speedNote(speedAtStart, calibrationMs())}`, [
       { metric: 'raw store: creates/s (16 writers)', value: `${raw.createsPerSecond}/s`, ratio: `p50 ${raw.createP50Ms} ms, p99 ${raw.createP99Ms} ms` },
       ...sc.rows(r, raw.createsPerSecond),
     ]);
@@ -112,6 +119,7 @@ async function main(): Promise<void> {
   const profDir = cpuProf ? mkdtempSync(join(tmpdir(), 'berth-bench-prof-')) : undefined;
   const started = performance.now();
   const loadAtStart = loadavg().map((l) => Math.round(l * 100) / 100);
+  const speedAtStart = calibrationMs();
   let server: ServerProcess | undefined;
   let load: ApiLoad | undefined;
   try {
@@ -248,7 +256,8 @@ async function main(): Promise<void> {
       ...(workloads ? workloadRows(workloads, raw.createsPerSecond) : []),
       ...(processPods ? processRows(processPods, raw.createsPerSecond) : []),
     ];
-    printTable(`berth bench: ${new Date().toISOString()}, ${cpus().length} cores, node ${process.version}`, rows);
+    const speedAtEnd = calibrationMs();
+    printTable(`berth bench: ${new Date().toISOString()}, ${cpus().length} cores, node ${process.version}, ${speedNote(speedAtStart, speedAtEnd)}`, rows);
     const cpuRows: Row[] = [
       { metric: 'raw store (in this process)', value: `bench ${rawCpuPercent}%`, ratio: `other ${rawOtherPercent}%` },
       ...(
@@ -289,6 +298,7 @@ async function main(): Promise<void> {
       targets: Object.fromEntries(rows.filter((r) => r.pass !== undefined).map((r) => [r.metric, { value: r.value, target: r.target, pass: r.pass }])),
       raw: { ...raw, valueBytes: podBytes, list: rawList, watch: rawWatch, cpuPercent: rawCpuPercent, otherCpuPercent: rawOtherPercent },
       loadAverageAtStart: loadAtStart,
+      calibrationMs: { start: speedAtStart, end: speedAtEnd },
       serverNodeArgs,
       api: {
         creates,
