@@ -126,4 +126,10 @@ export interface ResourceDef<T extends KObject = KObject> {
   deletion?: DeletionStrategy;
   /** Whether writes that change only this part bump metadata.generation (default: anything outside metadata and status). */
   generationIgnores?: string[];
+  /**
+   * metadata.generation for a kind without a spec, which by default has none: 'labels-too' keeps it
+   * (1 on create, bumped by a change outside metadata and status) and also bumps it when
+   * metadata.labels change, as Kubernetes' EndpointSlice strategy does.
+   */
+  generationWithoutSpec?: 'labels-too';
 }

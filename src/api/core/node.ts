@@ -12,6 +12,7 @@ import type { KObject, Printer, ResourceDef } from '../resource.js';
 import { AGE_COLUMN, NAME_COLUMN, ageCell, column } from '../printers/age.js';
 import { isQualifiedName, isValidLabelValue, nameIsDNSSubdomain } from '../validation/names.js';
 import { IS_NEGATIVE, parseIPFamily, validateCoreObjectMeta, validateCoreObjectMetaUpdate } from './field-validators.js';
+import { syncSingularPlural } from './singular-plural.js';
 
 const META = { namespaced: false, nameValidator: nameIsDNSSubdomain };
 const TAINT_EFFECTS = ['NoSchedule', 'PreferNoSchedule', 'NoExecute'];
@@ -161,6 +162,7 @@ export const nodeResource: ResourceDef = {
   hasStatus: true,
 
   defaults(node) {
+    syncSingularPlural<string>(node.spec, 'podCIDR', 'podCIDRs', (c) => c, (c) => c);
     const status = node.status;
     if (status?.capacity && !status.allocatable) status.allocatable = { ...status.capacity };
   },

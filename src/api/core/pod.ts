@@ -14,6 +14,7 @@ import { defaultPodSpec, validatePodSpec } from './pod-spec.js';
 import { podPrinter } from './pod-status-printer.js';
 import { validatePodSpecUpdate } from './pod-update-validation.js';
 import { computePodQOS } from './qos.js';
+import { syncPodStatusIPs } from './singular-plural.js';
 
 const META = { namespaced: true, nameValidator: nameIsDNSSubdomain };
 
@@ -118,6 +119,7 @@ export const podResource: ResourceDef = {
     // podStatusStrategy: the status endpoint never touches owner references (old kubelets broke them).
     if (old.metadata?.ownerReferences) pod.metadata!.ownerReferences = old.metadata.ownerReferences;
     else delete pod.metadata!.ownerReferences;
+    syncPodStatusIPs(pod.status);
   },
 
   validate(pod) {

@@ -2,9 +2,9 @@
 // controller (or by users for selector-less Services). Defaulting (SetDefaults_EndpointPort: name "",
 // protocol TCP), the v1 strategy's handling of deprecatedTopology (writes through v1 are dropped;
 // a node name kept there before is moved to nodeName), validation (endpoint-slice-validation.ts)
-// and the table NAME, ADDRESSTYPE, PORTS, ENDPOINTS, AGE.
-// Deliberately absent: the bump of metadata.generation on label-only changes that Kubernetes'
-// strategy does (the generic registry owns generation), and the v1beta1 API.
+// metadata.generation as the strategy keeps it (1 on create; bumped when the endpoints, ports,
+// address type or labels change) and the table NAME, ADDRESSTYPE, PORTS, ENDPOINTS, AGE.
+// Deliberately absent: the v1beta1 API.
 
 import type { FieldError } from '../errors.js';
 import type { ResourceDef, TableCell } from '../resource.js';
@@ -91,6 +91,7 @@ export const endpointSliceResource: ResourceDef<EndpointSliceObject> = {
   namespaced: true,
   schemaName: 'io.k8s.api.discovery.v1.EndpointSlice',
   defaults: defaultPorts,
+  generationWithoutSpec: 'labels-too',
   prepareForCreate: (obj) => dropTopology(obj),
   prepareForUpdate: (obj, old) => dropTopology(obj, old),
   validate: (obj): FieldError[] => [...validateObjectMeta(obj, metaOpts), ...validateEndpointSliceFields(obj)],

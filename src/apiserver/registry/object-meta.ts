@@ -41,14 +41,14 @@ export function fillCreateMeta(obj: KObject, def: ResourceDef, now: string): voi
   delete meta.resourceVersion;
   delete meta.selfLink;
   if (!def.namespaced) delete meta.namespace;
-  if (hasGeneration(obj)) meta.generation = 1;
+  if (hasGeneration(obj, def)) meta.generation = 1;
   else delete meta.generation;
   dropEmptyCollections(meta);
 }
 
-/** Objects whose spec is versioned by metadata.generation. */
-export function hasGeneration(obj: KObject): boolean {
-  return obj.spec !== undefined;
+/** Objects whose spec (or, for some kinds, everything outside metadata) is versioned by metadata.generation. */
+export function hasGeneration(obj: KObject, def: ResourceDef): boolean {
+  return obj.spec !== undefined || def.generationWithoutSpec !== undefined;
 }
 
 /** Copies what an update may never change from the old object into the new one. */
@@ -79,9 +79,14 @@ function specPart(obj: KObject, ignores: string[]): Record<string, unknown> {
 }
 
 export function bumpGenerationIfSpecChanged(obj: KObject, old: KObject, def: ResourceDef): void {
-  if (old.metadata?.generation === undefined) return;
+  if (old.metadata?.generation === undefined) {
+    // Stored before this kind kept a generation: it starts now.
+    if (def.generationWithoutSpec) obj.metadata!.generation = 1;
+    return;
+  }
   const ign = def.generationIgnores ?? [];
-  if (!isDeepStrictEqual(specPart(obj, ign), specPart(old, ign))) {
+  const labelsChanged = def.generationWithoutSpec === 'labels-too' && !isDeepStrictEqual(obj.metadata?.labels ?? {}, old.metadata?.labels ?? {});
+  if (labelsChanged || !isDeepStrictEqual(specPart(obj, ign), specPart(old, ign))) {
     obj.metadata!.generation = (old.metadata.generation ?? 0) + 1;
   }
 }
