@@ -28,7 +28,8 @@ const USAGE = `usage:
   --node-monitor-grace-period DURATION (up, server): how long a node may miss its lease before it
       is Unknown (Go duration, e.g. 40s, 1m30s; default 40s)
   --cluster-cidr CIDR (up, server): the range of the nodes' pod CIDRs, one /24 each
-      (kube-controller-manager's flag; default 10.244.0.0/14)
+      (kube-controller-manager's flag; default: chosen at the data dir's first start as the first
+      of 10.244.0.0/14, 10.248.0.0/14, ... that no route of this host overlaps, kept in DIR/cluster-cidr)
   --controllers LIST (up, server): which controllers run, as kube-controller-manager's flag:
       '*' for all (the default), a name to add one, -name to leave one out (e.g. '*,-scheduler')`;
 

@@ -9,18 +9,13 @@ import type { Informer } from '../client/informer.js';
 import { NODES } from '../client/resources.js';
 import { WorkQueue } from '../client/workqueue.js';
 import type { ControllerDeps } from './deps.js';
+import { intToIp, ipToInt } from '../util/ipv4.js';
 
 export interface NodeIpamOptions {
   /** An IPv4 range of /8 to /23, e.g. 10.244.0.0/14: node ranges are its /24s. */
   clusterCidr?: string;
 }
 
-function ipToInt(ip: string): number {
-  return ip.split('.').reduce((a, o) => a * 256 + Number(o), 0);
-}
-function intToIp(n: number): string {
-  return [24, 16, 8, 0].map((s) => Math.floor(n / 2 ** s) % 256).join('.');
-}
 
 export class NodeIpamController {
   private readonly nodes: Informer;

@@ -7,6 +7,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { resolve, join } from 'node:path';
 import { ApiServer } from '../apiserver/api-server.js';
 import { IdleCollector } from '../util/idle-gc.js';
+import { defaultClusterCidr } from './cluster-cidr.js';
 import { HttpServer } from '../apiserver/http-server.js';
 import { ALL_RESOURCES } from '../api/registry.js';
 import { namespaceLifecycle } from '../apiserver/admission/namespace-lifecycle.js';
@@ -44,7 +45,7 @@ export interface ClusterOptions {
   controllers?: string[];
   /** --dns-port: the cluster DNS server's UDP and TCP port (0: a free one; undefined: no DNS). */
   dnsPort?: number;
-  /** --cluster-cidr (default 10.244.0.0/14). */
+  /** --cluster-cidr (default: the data dir's range, cluster-cidr.ts; 10.244.0.0/14 on a host without berth routes). */
   clusterCidr?: string;
 }
 
@@ -104,7 +105,8 @@ export async function startCluster(opts: ClusterOptions): Promise<Cluster> {
     log: opts.log,
     metrics: () => metrics.text(),
   });
-  opts.log(`store: ${opts.store}${opts.store === 'sqlite' ? ` at ${join(dataDir, 'state.db')}` : ''} (revision ${await api.storeRevision()})`);
+  const revisionAtOpen = await api.storeRevision();
+  opts.log(`store: ${opts.store}${opts.store === 'sqlite' ? ` at ${join(dataDir, 'state.db')}` : ''} (revision ${revisionAtOpen})`);
   await api.start();
   await bootstrap(api);
 
@@ -128,7 +130,14 @@ export async function startCluster(opts: ClusterOptions): Promise<Cluster> {
   const client = clientAs(`kube-controller-manager/${BERTH_COMPONENT_VERSION}`);
   if (opts.standardStorageClass) await ensureStandardStorageClass(client);
   await ensureAgentCredentials(client, { log: opts.log });
-  const controllers = await startControllers(client, { dataDir, clientAs, nodeMonitorGracePeriodMs: opts.nodeMonitorGracePeriodMs, clusterCidr: opts.clusterCidr, enabled: opts.controllers, log: opts.verbose ? opts.log : undefined });
+  let clusterCidr = opts.clusterCidr;
+  if (!clusterCidr) {
+    // A data dir from before berth kept its range had nodes in the one default range there was.
+    const chosen = defaultClusterCidr(dataDir, { existing: revisionAtOpen > 0 });
+    clusterCidr = chosen.cidr;
+    opts.log(`pod network: ${clusterCidr} (${chosen.chosenNow ? 'chosen now' : 'this data dir\'s range'}, kept in ${join(dataDir, 'cluster-cidr')}; --cluster-cidr overrides)`);
+  }
+  const controllers = await startControllers(client, { dataDir, clientAs, nodeMonitorGracePeriodMs: opts.nodeMonitorGracePeriodMs, clusterCidr, enabled: opts.controllers, log: opts.verbose ? opts.log : undefined });
   opts.log(`controllers: ${controllers.names.join(', ')}`);
 
   let dns: ClusterDns | undefined;

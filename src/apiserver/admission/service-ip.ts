@@ -7,6 +7,7 @@ import { invalidObject } from '../../api/errors.js';
 import type { KObject } from '../../api/resource.js';
 import type { AdmissionPlugin } from '../registry/resource-store.js';
 import type { ServerParts } from '../handlers/context.js';
+import { intToIp, ipToInt } from '../../util/ipv4.js';
 
 export interface ServiceIpOptions {
   /** Base of a /12 range, like kube's default 10.96.0.0/12. */
@@ -14,12 +15,6 @@ export interface ServiceIpOptions {
   nodePortRange?: [number, number];
 }
 
-function ipToInt(ip: string): number {
-  return ip.split('.').reduce((a, o) => a * 256 + Number(o), 0);
-}
-function intToIp(n: number): string {
-  return [24, 16, 8, 0].map((s) => (n >>> s) & 255).join('.');
-}
 
 export function serviceIpAllocator(parts: () => ServerParts, opts: ServiceIpOptions = {}): AdmissionPlugin {
   const base = ipToInt(opts.cidrBase ?? '10.96.0.0');
