@@ -1,8 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import http from 'node:http';
-import { HttpServer, chunkFrame } from './http-server.js';
-import { SharedChunk } from './request.js';
+import { HttpServer, frameOf } from './http-server.js';
 import type { ApiRequest } from './request.js';
 
 test('a streamed response whose client goes away aborts the request signal; a plain one never makes one', async () => {
@@ -44,8 +43,8 @@ test('a streamed response whose client goes away aborts the request signal; a pl
   }
 });
 
-test('a shared chunk goes out framed once for every stream that sends it, after what the stream wrote', async () => {
-  const writers: ((c: SharedChunk) => boolean)[] = [];
+test('a chunk written straight to many streams is framed once, and arrives after what each stream wrote', async () => {
+  const writers: ((c: string) => boolean)[] = [];
   let attached: () => void = () => undefined;
   const bothAttached = new Promise<void>((r) => (attached = r));
   const server = new HttpServer(
@@ -90,14 +89,16 @@ test('a shared chunk goes out framed once for every stream that sends it, after 
     await bothAttached;
     // Let each stream's first chunk reach its socket before the direct writes.
     await new Promise((r) => setTimeout(r, 50));
-    const chunk = new SharedChunk('{"name":"señor","x":"ñ"}\n');
-    assert.equal(writers[0]!(chunk), true);
-    const wire = chunk.wire;
-    assert.ok(wire);
-    assert.equal(writers[1]!(chunk), true);
-    assert.equal(chunk.wire, wire, 'encoded once, by the first stream');
-    assert.equal(wire.toString('latin1', 0, 4), `${Buffer.byteLength(chunk.text).toString(16)}\r\n`);
+    const line = '{"name":"señor","x":"ñ"}\n';
+    assert.equal(writers[0]!(line), true);
+    assert.equal(writers[1]!(line), true);
     for (const body of await Promise.all(bodies)) assert.equal(body, 'first\n{"name":"señor","x":"ñ"}\n');
+    // The frame: size in hex (UTF-8 bytes), CRLF, bytes, CRLF; the same buffer for the same string.
+    const frame = frameOf(line);
+    assert.equal(frame.toString(), `${Buffer.byteLength(line).toString(16)}\r\n${line}\r\n`);
+    assert.equal(frameOf(line), frame, 'made once');
+    assert.notEqual(frameOf('other\n'), frame);
+    assert.equal(frameOf('').length, 0, 'no zero-size chunk, which would end the body');
   } finally {
     for (const r of reqs) r.destroy();
     await server.close();

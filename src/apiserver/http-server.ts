@@ -76,12 +76,12 @@ async function writeResponse(res: http.ServerResponse, r: ApiResponse, gone: () 
     });
     // While this loop waits for the next chunk, the producer may write straight to the socket; a
     // false answer (the client is behind) sends it back through the stream until the loop is idle.
-    // The chunk's frame is encoded once for every response that sends it, and goes to the socket
-    // as one buffer, after anything res.write put there before (same socket, same order).
+    // The chunk goes to the socket as one framed buffer (made once for all the watchers an event
+    // reaches, frameOf), after anything res.write put there before (same socket, same order).
     r.attachWriter?.((chunk) => {
       const socket = res.socket;
       if (!socket || res.destroyed || res.writableEnded) return false;
-      return socket.write((chunk.wire ??= chunkFrame(chunk.text)));
+      return socket.write(frameOf(chunk));
     });
     const it = r.stream[Symbol.asyncIterator]();
     try {
@@ -101,6 +101,22 @@ async function writeResponse(res: http.ServerResponse, r: ApiResponse, gone: () 
   res.setHeader('content-length', typeof body === 'string' ? Buffer.byteLength(body) : body.length);
   res.writeHead(r.status);
   res.end(body);
+}
+
+let lastText: string | undefined;
+let lastFrame: Buffer | undefined;
+
+/**
+ * The frame of `text`, remembered for the next call: a watch event reaches its watchers one after
+ * another in one loop with the same string, so a hundred watchers cost one encoding (the same
+ * string compares by identity), and only the last frame is kept alive.
+ */
+export function frameOf(text: string): Buffer {
+  if (text !== lastText || !lastFrame) {
+    lastText = text;
+    lastFrame = chunkFrame(text);
+  }
+  return lastFrame;
 }
 
 /** `text` as one HTTP/1.1 chunk: size in hex, CRLF, the UTF-8 bytes, CRLF (nothing for ''). */

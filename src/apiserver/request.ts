@@ -29,16 +29,6 @@ export interface WatchEvent {
   object: any;
 }
 
-/**
- * A chunk of a streamed body that many responses send alike (one watch event's line, for every
- * watcher): a transport keeps its wire encoding here, so the bytes are made once, not per watcher.
- */
-export class SharedChunk {
-  /** The transport's encoding of `text` (for HTTP/1.1, the whole chunked-encoding frame). */
-  wire: Buffer | undefined;
-  constructor(readonly text: string) {}
-}
-
 export interface ApiResponse {
   status: number;
   headers?: Record<string, string | string[]>;
@@ -49,10 +39,10 @@ export interface ApiResponse {
   /**
    * A fast path beside `stream`: the transport hands over a synchronous writer, which the producer
    * calls directly while the transport is idle (nothing queued, client keeping up); anything else
-   * still comes through `stream`, in order. Saves a watch's fan-out the async hops per event, and
-   * (through SharedChunk) the encoding per watcher.
+   * still comes through `stream`, in order. Saves a watch's fan-out the async hops per event; the
+   * producer hands every watcher of an event the same string, which the HTTP transport frames once.
    */
-  attachWriter?: (write: (chunk: SharedChunk) => boolean) => void;
+  attachWriter?: (write: (chunk: string) => boolean) => void;
   /** A watch in object mode (ApiRequest.objects): batches of events, in order. */
   events?: AsyncIterable<WatchEvent[]>;
   /** A watch or log follow: held open, counted as long-running in metrics. */

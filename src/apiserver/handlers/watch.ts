@@ -7,7 +7,6 @@
 import type { KObject } from '../../api/resource.js';
 import { badRequest } from '../../api/errors.js';
 import type { ApiError } from '../../api/errors.js';
-import { SharedChunk } from '../request.js';
 import type { ApiResponse, WatchEvent } from '../request.js';
 import type { CacheEvent, CachedObject } from '../watch-cache.js';
 import { buildTable, contentTypeOf, includeObjectParam, negotiate, partialMetadata } from '../output.js';
@@ -24,15 +23,15 @@ import { parseBool } from '../query.js';
 const MAX_QUEUED = 10000;
 
 /** Plain-JSON event lines, built once per object version and type and shared by every watcher. */
-const lines = new WeakMap<CachedObject, Partial<Record<string, SharedChunk>>>();
-function jsonLine(type: string, c: CachedObject): SharedChunk {
+const lines = new WeakMap<CachedObject, Partial<Record<string, string>>>();
+function jsonLine(type: string, c: CachedObject): string {
   let byType = lines.get(c);
   if (!byType) lines.set(c, (byType = {}));
-  return (byType[type] ??= new SharedChunk(`{"type":"${type}","object":${c.json}}\n`));
+  return (byType[type] ??= `{"type":"${type}","object":${c.json}}\n`);
 }
 
 /** A JSON (or Table) line, or in object mode an event carrying the shared object. */
-type Line = SharedChunk | WatchEvent;
+type Line = string | WatchEvent;
 
 class Queue {
   private items: Line[] = [];
@@ -40,20 +39,20 @@ class Queue {
   /** The consumer has taken everything and waits for more (so it is not writing, nor held up). */
   private idle = false;
   /** The transport's synchronous writer (ApiResponse.attachWriter); false answers park it. */
-  private direct: ((l: SharedChunk) => boolean) | undefined;
+  private direct: ((l: string) => boolean) | undefined;
   private directOk = false;
   closed = false;
   push(l: Line): void {
     // Straight to the socket while the consumer is idle and the last direct write was taken whole:
     // order holds (nothing is queued) and so does backpressure (a false answer queues what follows).
-    if (this.direct && this.directOk && this.idle && this.items.length === 0 && !this.closed && l instanceof SharedChunk) {
+    if (this.direct && this.directOk && this.idle && this.items.length === 0 && !this.closed && typeof l === 'string') {
       this.directOk = this.direct(l);
       return;
     }
     this.items.push(l);
     this.wake?.();
   }
-  attach(write: (l: SharedChunk) => boolean): void {
+  attach(write: (l: string) => boolean): void {
     this.direct = write;
     this.directOk = true;
   }
@@ -139,13 +138,13 @@ export async function watchObjects(ctx: HandlerContext): Promise<ApiResponse> {
     } else {
       return jsonLine(type, c as CachedObject);
     }
-    return new SharedChunk(`{"type":"${type}","object":${object}}\n`);
+    return `{"type":"${type}","object":${object}}\n`;
   };
   const bookmark = (rv: number, annotations?: Record<string, string>): Line => {
     const metadata: Record<string, unknown> = { resourceVersion: String(rv) };
     if (annotations) metadata.annotations = annotations;
     const obj = { kind: ctx.def.kind, apiVersion: apiVersionOf(ctx.def), metadata };
-    return objects ? { type: 'BOOKMARK', object: obj } : new SharedChunk(`{"type":"BOOKMARK","object":${JSON.stringify(obj)}}\n`);
+    return objects ? { type: 'BOOKMARK', object: obj } : `{"type":"BOOKMARK","object":${JSON.stringify(obj)}}\n`;
   };
   const inScope = (c: CachedObject | undefined) => !!c && c.key.startsWith(prefix) && matches(ctx.def, filter, c.obj);
 
@@ -184,7 +183,7 @@ export async function watchObjects(ctx: HandlerContext): Promise<ApiResponse> {
   const unsubscribe = error ? () => undefined : cache.subscribe(deliver, watchScope(ctx, prefix, filter));
 
   if (error) {
-    queue.push(objects ? { type: 'ERROR', object: error.status } : new SharedChunk(`{"type":"ERROR","object":${JSON.stringify(error.status)}}\n`));
+    queue.push(objects ? { type: 'ERROR', object: error.status } : `{"type":"ERROR","object":${JSON.stringify(error.status)}}\n`);
     queue.close();
   } else {
     for (const c of initial) queue.push(encode('ADDED', c));
@@ -212,7 +211,7 @@ export async function watchObjects(ctx: HandlerContext): Promise<ApiResponse> {
     }
   }
   async function* text(): AsyncGenerator<string> {
-    for await (const b of batches()) yield b.length === 1 ? (b[0] as SharedChunk).text : (b as SharedChunk[]).map((c) => c.text).join('');
+    for await (const b of batches()) yield (b as string[]).join('');
   }
   const headers = { 'content-type': contentTypeOf(out as OutputKind), 'transfer-encoding': 'chunked' };
   if (objects) return { status: 200, headers, events: batches() as AsyncIterable<WatchEvent[]>, longRunning: true };
