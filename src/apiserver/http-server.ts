@@ -120,7 +120,7 @@ export function frameOf(text: string): Buffer {
 }
 
 /** `text` as one HTTP/1.1 chunk: size in hex, CRLF, the UTF-8 bytes, CRLF (nothing for ''). */
-export function chunkFrame(text: string): Buffer {
+function chunkFrame(text: string): Buffer {
   const size = Buffer.byteLength(text);
   if (size === 0) return Buffer.alloc(0); // a zero-size chunk would end the body
   const head = `${size.toString(16)}\r\n`;
@@ -218,6 +218,7 @@ export class HttpServer {
   }
 
   async close(): Promise<void> {
+    this.opts.idleCollector?.stop();
     const done = new Promise<void>((resolve) => this.server.close(() => resolve()));
     for (const s of this.sockets) s.destroy();
     await done;

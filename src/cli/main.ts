@@ -11,6 +11,7 @@ import { chooseRuntime, startNodeAgents } from '../server/agents.js';
 import { startNodeAgentsOnThread } from '../server/agent-thread.js';
 import type { NodeAgents, RuntimeKind } from '../server/agents.js';
 import { loadKubeconfig } from '../client/kubeconfig.js';
+import { POD_RANGE_RULE, parsePodRange } from '../util/ipv4.js';
 
 const USAGE = `usage:
   berth up     [--data-dir DIR] [--port P] [--dns-port P] [--nodes N] [--runtime process|simulated] [-v]
@@ -69,13 +70,10 @@ export function parseDuration(v: string, flag: string): number {
   return total;
 }
 
-/** --cluster-cidr: an IPv4 range of /8 to /23 (nodes get its /24s). */
+/** --cluster-cidr: an aligned IPv4 range of /8 to /23 (nodes get its /24s). */
 function clusterCidrFlag(v: string | undefined): string | undefined {
   if (v === undefined) return undefined;
-  const m = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})\/(\d{1,2})$/.exec(v);
-  if (!m || m.slice(1, 5).some((o) => Number(o) > 255) || Number(m[5]) < 8 || Number(m[5]) > 23) {
-    fail(`--cluster-cidr must be an IPv4 range from /8 to /23 such as 10.244.0.0/14, not ${JSON.stringify(v)}`);
-  }
+  if (!parsePodRange(v)) fail(`--cluster-cidr must be ${POD_RANGE_RULE}, not ${JSON.stringify(v)}`);
   return v;
 }
 

@@ -9,7 +9,7 @@ import type { Informer } from '../client/informer.js';
 import { NODES } from '../client/resources.js';
 import { WorkQueue } from '../client/workqueue.js';
 import type { ControllerDeps } from './deps.js';
-import { intToIp, ipToInt } from '../util/ipv4.js';
+import { POD_RANGE_RULE, intToIp, ipToInt, parsePodRange } from '../util/ipv4.js';
 
 export interface NodeIpamOptions {
   /** An IPv4 range of /8 to /23, e.g. 10.244.0.0/14: node ranges are its /24s. */
@@ -31,13 +31,10 @@ export class NodeIpamController {
     opts: NodeIpamOptions = {},
   ) {
     const cidr = opts.clusterCidr ?? '10.244.0.0/14';
-    const m = /^(\d{1,3}(?:\.\d{1,3}){3})\/(\d{1,2})$/.exec(cidr);
-    const bits = m ? Number(m[2]) : NaN;
-    if (!m || bits < 8 || bits > 23 || ipToInt(m[1]) % 2 ** (32 - bits) !== 0) {
-      throw new Error(`cluster CIDR ${cidr} must be an IPv4 range from /8 to /23 such as 10.244.0.0/14`);
-    }
-    this.base = ipToInt(m[1]);
-    this.ranges = 2 ** (24 - bits);
+    const range = parsePodRange(cidr);
+    if (!range) throw new Error(`cluster CIDR ${cidr} must be ${POD_RANGE_RULE}`);
+    this.base = range.base;
+    this.ranges = 2 ** (24 - range.bits);
     this.nodes = deps.informers.for(NODES);
     // One worker: allocation is a read-then-claim of the lowest free range.
     this.queue = new WorkQueue((k) => this.reconcile(k), { name: 'node-ipam-controller', log: deps.log, workers: 1 });

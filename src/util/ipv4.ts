@@ -23,6 +23,15 @@ export function parseCidr(cidr: string): Ipv4Range | undefined {
   return { base: ipToInt(m[1]!), bits: Number(m[2]) };
 }
 
+/** What a cluster's pod range must be, for error messages. */
+export const POD_RANGE_RULE = 'an IPv4 range from /8 to /23 such as 10.244.0.0/14';
+
+/** A cluster's pod range (--cluster-cidr): an aligned IPv4 range of /8 to /23, whose /24s go to the nodes. */
+export function parsePodRange(cidr: string): Ipv4Range | undefined {
+  const r = parseCidr(cidr);
+  return r && r.bits >= 8 && r.bits <= 23 && r.base % 2 ** (32 - r.bits) === 0 ? r : undefined;
+}
+
 /** Whether two ranges share an address. */
 export function overlaps(a: Ipv4Range, b: Ipv4Range): boolean {
   const bits = Math.min(a.bits, b.bits);
