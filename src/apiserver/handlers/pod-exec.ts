@@ -73,11 +73,26 @@ export function execWithoutUpgrade(ctx: HandlerContext): ApiResponse {
   throw badRequest('Upgrade request required');
 }
 
-/** Opens the agent's side; rejects with the text kubectl should see. */
-function dialAgent(target: ExecTarget): Promise<WebSocket> {
+/** The agent's side of an exec, open. */
+interface AgentSide {
+  ws: WebSocket;
+  /** Stops holding the agent's messages; gives those that came before the relay began, in order. */
+  release(): Buffer[];
+}
+
+/**
+ * Opens the agent's side; rejects with the text kubectl should see. The agent may send output in
+ * the same read as its 101 answer (a quick command on a busy server): ws emits those messages
+ * before kubectl's side is upgraded, so they are held from the start until the relay takes them.
+ */
+function dialAgent(target: ExecTarget): Promise<AgentSide> {
   return new Promise((resolve, reject) => {
     const ws = new WebSocket(target.url, [AGENT_PROTOCOL], { headers: { authorization: `Bearer ${target.token}` }, perMessageDeflate: false });
-    ws.once('open', () => resolve(ws));
+    const held: Buffer[] = [];
+    const hold = (d: RawData) => held.push(toBuffer(d));
+    ws.on('message', hold);
+    const release = () => (ws.off('message', hold), held.splice(0));
+    ws.once('open', () => resolve({ ws, release }));
     ws.once('unexpected-response', (_req, res) => {
       let body = '';
       res.setEncoding('utf8');
@@ -109,13 +124,14 @@ function forward(from: WebSocket, to: WebSocket, data: Buffer): void {
   if (to.bufferedAmount >= HIGH_WATER) from.pause();
 }
 
-function relay(client: WebSocket, agent: WebSocket): void {
+function relay(client: WebSocket, side: AgentSide): void {
+  const agent = side.ws;
   const v5 = client.protocol === 'v5.channel.k8s.io';
   client.on('message', (d) => {
     const data = toBuffer(d);
     forward(client, agent, data);
   });
-  agent.on('message', (d) => {
+  const fromAgent = (d: RawData) => {
     let data: Buffer | undefined = toBuffer(d);
     if (data[0] === ERROR_CHANNEL && !v5) {
       try {
@@ -125,8 +141,12 @@ function relay(client: WebSocket, agent: WebSocket): void {
       }
     } else if (data[0] === CLOSE_SIGNAL && !v5) data = undefined;
     if (data) forward(agent, client, data);
-  });
-  agent.on('close', () => client.readyState === WebSocket.OPEN && client.close(1000));
+  };
+  for (const data of side.release()) fromAgent(data);
+  agent.on('message', fromAgent);
+  const agentDone = () => client.readyState === WebSocket.OPEN && client.close(1000);
+  if (agent.readyState === WebSocket.CLOSING || agent.readyState === WebSocket.CLOSED) agentDone();
+  agent.on('close', agentDone);
   agent.on('error', () => client.readyState === WebSocket.OPEN && client.close(1011));
   client.on('close', () => agent.readyState === WebSocket.OPEN && agent.close(1000));
   client.on('error', () => agent.terminate());
@@ -142,7 +162,7 @@ export async function podExecUpgrade(ctx: HandlerContext, conn: UpgradeConnectio
   }
   const offered = String(conn.req.headers['sec-websocket-protocol'] ?? '').split(',').map((s) => s.trim());
   if (!PROTOCOLS.some((p) => offered.includes(p))) throw badRequest(`exec needs one of the WebSocket subprotocols ${PROTOCOLS.join(', ')}`);
-  let agent: WebSocket | undefined;
+  let agent: AgentSide | undefined;
   let failure: Error | undefined;
   try {
     agent = await dialAgent(target);
@@ -150,7 +170,7 @@ export async function podExecUpgrade(ctx: HandlerContext, conn: UpgradeConnectio
     failure = e as Error;
   }
   if (conn.socket.destroyed) {
-    agent?.terminate();
+    agent?.ws.terminate();
     return 'client gone';
   }
   return new Promise((resolve) => {
