@@ -56,8 +56,7 @@ test('a request in flight when the quiet spell ends means no collection', async 
   assert.equal(calls.collected, 0);
   assert.equal(c.stats.skipped, 1);
   c.end();
-  await sleep(30);
-  assert.equal(calls.collected, 1, 'the next quiet spell collects');
+  assert.ok((await untilCollected(c, calls)) > 0, 'a later quiet spell collects');
 });
 
 test('a busy event loop through the window means no collection', async () => {
