@@ -180,6 +180,32 @@ test('a tty exec starts its command at the terminal size of the first resize mes
   });
 });
 
+test('a tty exec keeps what the client sends while its command is being started', async () => {
+  await withServer({}, async (w) => {
+    const exec = w.runtime.exec!.bind(w.runtime);
+    let starting = () => undefined as void;
+    const started = new Promise<void>((resolve) => (starting = resolve));
+    w.runtime.exec = async (req) => {
+      starting();
+      await new Promise((resolve) => setTimeout(resolve, 200)); // a slow start (node-pty loading, nsenter)
+      return exec(req);
+    };
+    const query = `${['sh', '-c', 'read line; echo "got $line"'].map((c) => `command=${encodeURIComponent(c)}`).join('&')}&stdin=1&stdout=1&tty=1`;
+    const ws = new WebSocket(`ws://127.0.0.1:${w.agent.serverPort}/exec/default/web-0/nginx?${query}`, ['v5.channel.k8s.io'], { headers: auth });
+    let stdout = '';
+    ws.on('message', (d: Buffer) => d[0] === 1 && (stdout += d.subarray(1).toString()));
+    await new Promise((resolve, reject) => (ws.once('open', resolve), ws.once('error', reject)));
+    ws.send(Buffer.concat([Buffer.from([4]), Buffer.from('{"Width":100,"Height":30}')]));
+    await started;
+    ws.send(Buffer.concat([Buffer.from([0]), Buffer.from('typed\n')]));
+    ws.send(Buffer.from([255, 0]));
+    const lost = setTimeout(() => ws.terminate(), 10_000); // lost input would leave `read` waiting
+    assert.equal(await new Promise<number>((resolve) => ws.once('close', resolve)), 1000);
+    clearTimeout(lost);
+    assert.match(stdout, /got typed/);
+  });
+});
+
 test('exec into a container that is not running answers as the kubelet does', async () => {
   await withServer({}, async (w) => {
     const ws = new WebSocket(`ws://127.0.0.1:${w.agent.serverPort}/exec/default/web-0/sidecar?command=true&stdout=1`, ['v5.channel.k8s.io'], { headers: auth });

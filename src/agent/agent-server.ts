@@ -116,32 +116,35 @@ const FIRST_RESIZE_WAIT_MS = 500;
  * A tty exec starts its command only once the client's first resize message (kubectl sends it as
  * soon as the stream is up) gave the terminal's size, or after FIRST_RESIZE_WAIT_MS: otherwise a
  * quick command (`stty size`) could run in a default 80x24 terminal before the resize landed.
- * Messages that arrive meanwhile are kept for the relay, in order.
+ * Every message from the upgrade on is held for the relay, in order, until it takes them
+ * (`release`): also those that arrive while the command is being started.
  */
-function firstResize(ws: WebSocket): Promise<{ size?: { width: number; height: number }; early: Buffer[] }> {
+function firstResize(ws: WebSocket): Promise<{ size?: { width: number; height: number }; release(): Buffer[] }> {
+  const held: Buffer[] = [];
+  let size: { width: number; height: number } | undefined;
+  let sized = () => undefined as void;
+  const hold = (raw: Buffer) => {
+    const data = Buffer.isBuffer(raw) ? raw : Buffer.from(raw as ArrayBuffer);
+    held.push(data);
+    if (data[0] !== 4 || size) return;
+    try {
+      const s = JSON.parse(data.subarray(1).toString());
+      if (Number(s.Width) > 0 && Number(s.Height) > 0) size = { width: Number(s.Width), height: Number(s.Height) };
+    } catch {
+      return; // a malformed resize is dropped by the relay too
+    }
+    if (size) sized();
+  };
+  ws.on('message', hold);
+  const release = () => (ws.off('message', hold), held.splice(0));
   return new Promise((resolve) => {
-    const early: Buffer[] = [];
-    let size: { width: number; height: number } | undefined;
     const done = () => {
       clearTimeout(timer);
-      ws.off('message', onMessage);
       ws.off('close', done);
-      resolve({ size, early });
+      resolve({ size, release });
     };
-    const onMessage = (raw: Buffer) => {
-      const data = Buffer.isBuffer(raw) ? raw : Buffer.from(raw as ArrayBuffer);
-      early.push(data);
-      if (data[0] !== 4 || size) return;
-      try {
-        const s = JSON.parse(data.subarray(1).toString());
-        if (Number(s.Width) > 0 && Number(s.Height) > 0) size = { width: Number(s.Width), height: Number(s.Height) };
-      } catch {
-        return; // a malformed resize is dropped by the relay too
-      }
-      if (size) done();
-    };
+    sized = done;
     const timer = setTimeout(done, FIRST_RESIZE_WAIT_MS);
-    ws.on('message', onMessage);
     ws.once('close', done);
   });
 }
@@ -351,7 +354,7 @@ export class AgentServer {
         const started = Date.now();
         const relay = async (): Promise<number> => {
           if (before) return relayExec(ws, before);
-          const { size, early } = await firstResize(ws);
+          const { size, release } = await firstResize(ws);
           let s: ExecSession;
           try {
             s = await start(size);
@@ -363,7 +366,7 @@ export class AgentServer {
             throw e;
           }
           if (ws.readyState !== ws.OPEN) s.kill();
-          return relayExec(ws, s, early);
+          return relayExec(ws, s, release());
         };
         void relay().then(
           (code) => this.opts.log?.(`EXEC ${t.ns}/${t.name}/${t.container} ${JSON.stringify(command)} => exit ${code} ${Date.now() - started}ms`),
