@@ -10,6 +10,7 @@ import type { SchemaNode } from '../../api/schema/node.js';
 import { compareObjects, updateManagedFields } from './managed-fields.js';
 import type { UpdateManagedFieldsOptions } from './managed-fields.js';
 import * as ref from './managed-fields-reference.js';
+import { createdSetStats } from './created-fields.js';
 
 type Json = any;
 
@@ -230,6 +231,40 @@ for (const kind of Object.keys(KINDS)) {
         throw new Error(`${kind} seed ${seed * 7919 + kind.length}: ${(err as Error).message}`, { cause: err });
       }
     }
+  });
+}
+
+/** obj with every scalar outside lists replaced by another of its kind: the same shape (created-fields.ts). */
+function otherScalars(r: Rng, v: Json, inList = false): Json {
+  if (Array.isArray(v)) return v.map((x) => otherScalars(r, x, true));
+  if (v !== null && typeof v === 'object') {
+    const out: Json = JSON.parse('{}');
+    for (const k of Object.keys(v)) Object.defineProperty(out, k, { value: otherScalars(r, v[k], inList), enumerable: true, writable: true, configurable: true });
+    return out;
+  }
+  if (inList || v === null) return v;
+  if (typeof v === 'string') return r.pick(['', 'other', v + 'x']);
+  if (typeof v === 'number') return r.pick([0, 7, -1.5]);
+  return !v;
+}
+
+for (const kind of Object.keys(KINDS)) {
+  test(`creates of one shape share the remembered field set, and it matches the reference on generated ${kind}s`, () => {
+    const hits = createdSetStats.hits;
+    for (let seed = 1; seed <= 150; seed++) {
+      const r = rng(seed * 104729 + kind.length);
+      const schema: SchemaNode = schemaNode(KINDS[kind]!.schema);
+      const first = object(r, kind);
+      const resetFields = r.chance(0.2) ? ['metadata.labels'] : undefined;
+      const create = (newObj: Json, manager: string) => both({ oldObj: undefined, newObj, manager, operation: 'Update', time: '2025-01-01T00:00:00Z', schema, resetFields });
+      create(first, 'a');
+      for (let n = 0; n < 3; n++) create(otherScalars(r, first), 'b');
+      // A different shape right after: not taken for the first one's.
+      const next = otherScalars(r, first);
+      mutate(r, next);
+      create(next, 'c');
+    }
+    assert.ok(createdSetStats.hits - hits >= 150, `remembered sets were used (${createdSetStats.hits - hits} times)`);
   });
 }
 

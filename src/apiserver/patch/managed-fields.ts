@@ -15,6 +15,8 @@ import type { JsonObject } from './json-merge.js';
 import { FieldPathError, FieldSet, childSchema, fieldElement } from './field-set.js';
 import type { FieldPath } from './field-set.js';
 import { compareObjects } from './field-walk.js';
+import { createdSet } from './created-fields.js';
+import { deepFreeze } from '../../api/freeze.js';
 import type { Comparison } from './field-walk.js';
 
 export { compareObjects, jsonEqual } from './field-walk.js';
@@ -85,15 +87,21 @@ export function updateManagedFields(o: UpdateManagedFieldsOptions): ManagedField
   const apiVersion = o.apiVersion ?? String(newObj.apiVersion ?? '');
   const managers = managersOfWrite(o.oldObj, o);
   if (managers.size === 0 && o.oldObj !== undefined) return [];
+  const id = { manager: o.manager || 'unknown', operation: 'Update' as const, apiVersion, subresource: o.subresource };
+  const time = timeString(o.time);
   try {
-    recordUpdate(managers, {
-      old: o.oldObj,
-      new: newObj,
-      id: { manager: o.manager || 'unknown', operation: 'Update', apiVersion, subresource: o.subresource },
-      schema: o.schema,
-      reset: resetFieldSet(o),
-      time: timeString(o.time),
-    });
+    if (o.oldObj === undefined && managers.size === 0) {
+      // A create that names no managers: its writer's set alone, remembered by the object's shape.
+      const resetKey = `${o.subresource ?? ''}\n${o.resetFields?.join(',') ?? '*'}`;
+      const set = createdSet(o.schema, resetKey, newObj, () => {
+        const one: Managers = new Map();
+        recordUpdate(one, { old: undefined, new: newObj, id, schema: o.schema, reset: resetFieldSet(o), time });
+        return shared(one.values().next().value?.set ?? new FieldSet());
+      });
+      if (!set.isEmpty()) managers.set(managerId(id), { ...id, time, set });
+    } else {
+      recordUpdate(managers, { old: o.oldObj, new: newObj, id, schema: o.schema, reset: resetFieldSet(o), time });
+    }
   } catch (err) {
     if (err instanceof FieldPathError) return []; // kube-apiserver clears managedFields rather than fail
     throw err;
@@ -226,6 +234,14 @@ function decodeFieldsV1(fieldsV1: unknown): FieldSet {
 
 function encodeFieldsV1(set: FieldSet): JsonObject {
   return encodedSets.get(set) ?? set.toFieldsV1();
+}
+
+/** A set that many objects' entries will carry: its fieldsV1 made once, frozen, and known both ways. */
+function shared(set: FieldSet): FieldSet {
+  const fieldsV1 = deepFreeze(set.toFieldsV1());
+  decodedSets.set(fieldsV1, set);
+  encodedSets.set(set, fieldsV1);
+  return set;
 }
 
 /** Entries in Kubernetes' order: Apply before Update, then by time, manager, apiVersion, subresource. */
