@@ -242,3 +242,67 @@ test('bad input is answered with Status errors', async () => {
   assert.equal(health.status, 200, 'the server is still healthy');
   await eventually(async () => (await b.http('GET', '/version')).body.minor === '32');
 });
+
+test('patches drop unknown fields (a warning under Warn, nothing under Ignore, 400 under Strict); apply refuses them', async () => {
+  await b.http('POST', CM, { metadata: { name: 'pu' }, data: { a: '1' } });
+  const types = ['application/merge-patch+json', 'application/strategic-merge-patch+json'];
+  for (const [i, ct] of types.entries()) {
+    const warned = await b.http('PATCH', `${CM}/pu`, { metadata: { bogus: 'x', labels: { n: String(i) } }, zz: 1, data: { b: '2' } }, { 'content-type': ct });
+    assert.equal(warned.status, 200, warned.text);
+    assert.match(warned.headers.get('warning') ?? '', /unknown field \\"metadata.bogus\\"/);
+    assert.match(warned.headers.get('warning') ?? '', /unknown field \\"zz\\"/);
+    const ignored = await b.http('PATCH', `${CM}/pu?fieldValidation=Ignore`, { yy: 1, data: { c: '3' } }, { 'content-type': ct });
+    assert.equal(ignored.status, 200, ignored.text);
+    assert.equal(ignored.headers.get('warning'), null);
+  }
+  const jp = await b.http('PATCH', `${CM}/pu`, [{ op: 'add', path: '/ww', value: 1 }, { op: 'add', path: '/data/d', value: '4' }], { 'content-type': 'application/json-patch+json' });
+  assert.equal(jp.status, 200, jp.text);
+  assert.match(jp.headers.get('warning') ?? '', /unknown field \\"ww\\"/);
+  const stored = (await b.http('GET', `${CM}/pu`)).body;
+  assert.deepEqual(stored.data, { a: '1', b: '2', c: '3', d: '4' }, 'the known fields of the patches landed');
+  assert.deepEqual(stored.metadata.labels, { n: '1' });
+  for (const k of ['zz', 'yy', 'ww']) assert.equal(k in stored, false, `${k} is not stored`);
+  assert.equal('bogus' in stored.metadata, false);
+  const rv = stored.metadata.resourceVersion;
+  const strict = await b.http('PATCH', `${CM}/pu?fieldValidation=Strict`, { zz: 1, data: { e: '5' } }, { 'content-type': 'application/merge-patch+json' });
+  assert.equal(strict.status, 400);
+  assert.match(strict.body.message, /strict decoding error: unknown field "zz"/);
+  // Server-side apply types the configuration first, whatever fieldValidation says (as
+  // structured-merge-diff does), and names every field it does not know; 400, not kube-apiserver's 500.
+  for (const q of ['', '&fieldValidation=Ignore', '&fieldValidation=Strict']) {
+    const applied = await b.http(
+      'PATCH',
+      `${CM}/pu?fieldManager=ssa${q}`,
+      { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'pu', namespace: 'default', bogus: 'x' }, data: { f: '6' }, zz: 1 },
+      { 'content-type': 'application/apply-patch+yaml' },
+    );
+    assert.equal(applied.status, 400, applied.text);
+    assert.equal(applied.body.reason, 'BadRequest');
+    assert.equal(
+      applied.body.message,
+      'failed to create typed patch object (default/pu; /v1, Kind=ConfigMap): errors:\n  .metadata.bogus: field not declared in schema\n  .zz: field not declared in schema',
+    );
+  }
+  const created = await b.http('PATCH', `/apis/apps/v1/namespaces/default/statefulsets/ssa-new?fieldManager=ssa`, {
+    apiVersion: 'apps/v1',
+    kind: 'StatefulSet',
+    metadata: { name: 'ssa-new' },
+    spec: { serviceName: 's', selector: { matchLabels: { a: 'b' } }, template: { metadata: { labels: { a: 'b' } }, spec: { containers: [{ name: 'c', image: 'i', bogus: 1 }] } } },
+  }, { 'content-type': 'application/apply-patch+yaml' });
+  assert.equal(created.status, 400, created.text);
+  assert.equal(created.body.message, 'failed to create typed patch object (/ssa-new; apps/v1, Kind=StatefulSet): .spec.template.spec.containers[name="c"].bogus: field not declared in schema');
+  assert.equal((await b.http('GET', '/apis/apps/v1/namespaces/default/statefulsets/ssa-new')).status, 404, 'nothing created');
+  assert.equal((await b.http('GET', `${CM}/pu`)).body.metadata.resourceVersion, rv, 'refused writes changed nothing');
+});
+
+test('a status write to a tracked object that has no status', async () => {
+  const node = await b.http('POST', '/api/v1/nodes?fieldManager=me', { metadata: { name: 'no-status', labels: { a: 'b' } } });
+  assert.equal(node.status, 201, node.text);
+  assert.ok(node.body.metadata.managedFields?.length, 'tracked');
+  const patched = await b.http('PATCH', '/api/v1/nodes/no-status/status', { metadata: { labels: { x: 'y' } } }, { 'content-type': 'application/merge-patch+json' });
+  assert.equal(patched.status, 200, patched.text);
+  assert.deepEqual(patched.body.metadata.labels, { a: 'b', x: 'y' });
+  const put = await b.http('PUT', '/api/v1/nodes/no-status/status', { ...patched.body, status: undefined });
+  assert.equal(put.status, 200, put.text);
+  await b.http('DELETE', '/api/v1/nodes/no-status');
+});

@@ -1,11 +1,15 @@
 // Bounded random-input test: valid objects of every served kind, with fields replaced by values of
 // the wrong type or shape, sent as creates, updates and patches. The server must answer every
-// request with a 2xx or a 4xx Status, never a 500, and stay healthy.
+// request with a 2xx or a 4xx Status, never a 500, and stay healthy; and no field a kind does not
+// declare is ever stored, whichever way it was sent.
 
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { startBerth } from './harness.js';
 import type { Berth } from './harness.js';
+import { ALL_RESOURCES } from '../../src/api/registry.js';
+import { schemaNode } from '../../src/api/schema/schemas.js';
+import { checkFields } from '../../src/apiserver/decode-check.js';
 
 let b: Berth;
 before(async () => {
@@ -73,12 +77,16 @@ test('random wrong-typed fields never produce a 500', async () => {
       const itemPath = `${sample.path}/${obj.metadata.name}`;
       const ps = paths(obj).filter((p) => !(p[0] === 'metadata' && p[1] === 'name'));
       for (let i = 0; i < 1 + Math.floor(rand() * 3); i++) setAt(obj, pick(ps), structuredClone(pick(WEIRD)));
+      // A field no kind declares, somewhere (or at the top).
+      if (rand() < 0.5) setAt(obj, [...(rand() < 0.3 ? [] : pick(ps).slice(0, -1)), 'zzUnknown'], pick(['x', 1, { y: 2 }]));
       const attempts: [string, string, unknown, Record<string, string>?][] = [
         ['POST', `${sample.path}?fieldValidation=${pick(['Strict', 'Warn', 'Ignore'])}`, obj],
         ['POST', sample.path, sample.obj],
         ['PUT', itemPath, obj],
         ['PATCH', itemPath, { spec: pick(WEIRD), metadata: { labels: pick(WEIRD) } }, { 'content-type': 'application/merge-patch+json' }],
         ['PATCH', itemPath, obj, { 'content-type': 'application/strategic-merge-patch+json' }],
+        ['PATCH', `${itemPath}/status`, { metadata: { labels: { s: 'x' }, zzUnknown: 1 }, status: pick(WEIRD) }, { 'content-type': 'application/merge-patch+json' }],
+        ['PUT', `${itemPath}/status`, obj],
         ['PATCH', `${itemPath}?fieldManager=fuzz&force=true`, obj, { 'content-type': 'application/apply-patch+yaml' }],
         ['PATCH', itemPath, [{ op: pick(['add', 'replace', 'remove', 'move']), path: `/${pick(ps).join('/')}`, value: pick(WEIRD), from: '/metadata' }], { 'content-type': 'application/json-patch+json' }],
         ['DELETE', sample.path + '/' + sample.obj.metadata.name, pick([undefined, { gracePeriodSeconds: pick(WEIRD) }, { propagationPolicy: pick(WEIRD) }])],
@@ -93,4 +101,16 @@ test('random wrong-typed fields never produce a 500', async () => {
   }
   assert.deepEqual(failures.slice(0, 10), [], `${failures.length} of ${requests} requests failed with 5xx`);
   assert.equal((await b.http('GET', '/readyz')).status, 200);
+  // Nothing undeclared was stored.
+  let stored = 0;
+  for (const sample of SAMPLES) {
+    const def = ALL_RESOURCES.find((d) => d.kind === sample.obj.kind)!;
+    const list = await b.http('GET', sample.path);
+    for (const item of list.body.items) {
+      stored++;
+      const { unknown } = checkFields({ ...item, apiVersion: sample.obj.apiVersion, kind: sample.obj.kind }, schemaNode(def.schemaName));
+      assert.deepEqual(unknown, [], `${sample.obj.kind} ${item.metadata.name} stores fields its kind does not declare`);
+    }
+  }
+  assert.ok(stored > SAMPLES.length, `objects were stored (${stored})`);
 });

@@ -13,7 +13,8 @@ import { fieldProblems, reportFields } from './patch.js';
 import { gr } from '../registry/resource-store.js';
 import type { Subresource } from '../registry/resource-store.js';
 import type { SchemaNode } from '../../api/schema/node.js';
-import { serverSideApply } from '../patch/apply.js';
+import { checkAppliedFields, serverSideApply } from '../patch/apply.js';
+import { withoutManagedFields } from '../patch/managed-fields.js';
 
 function setManaged(obj: KObject, mf: unknown[]): void {
   obj.metadata ??= {};
@@ -45,9 +46,10 @@ export async function serverSideApplyHandler(ctx: HandlerContext, applied: KObje
   if (applied.metadata?.name && applied.metadata.name !== name) {
     throw badRequest(`the name of the object (${applied.metadata.name}) does not match the name on the URL (${name})`);
   }
-  const warnings = reportFields(ctx, fieldProblems(applied, [], ctx, opts.schema));
   if (!opts.schema) throw badRequest(`server-side apply is not supported for ${ctx.def.plural}`);
   const schema = opts.schema;
+  checkAppliedFields(withoutManagedFields(applied), schema);
+  const warnings = reportFields(ctx, fieldProblems(applied, [], ctx, schema));
   const time = ctx.rs.nowString();
   const live = ctx.rs.tryGet(ctx.namespace, name);
   if (!live && opts.subresource === '') {

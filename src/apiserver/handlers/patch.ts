@@ -76,11 +76,15 @@ export function applyPatch(current: KObject, p: ParsedPatch, schema: SchemaNode 
   }
 }
 
-/** Unknown and duplicate fields of a patched object, as Strict/Warn field validation reports them. */
-export function fieldProblems(obj: KObject, duplicates: string[], ctx: HandlerContext, schema: SchemaNode | undefined): string[] {
+/**
+ * Unknown and duplicate fields of a patched object, as Strict/Warn field validation reports them.
+ * With `prune`, the unknown fields (and struct fields set to null) are also removed from obj, as
+ * decoding the patched document into its Go type drops them: only Strict refuses them.
+ */
+export function fieldProblems(obj: KObject, duplicates: string[], ctx: HandlerContext, schema: SchemaNode | undefined, opts: { prune?: boolean } = {}): string[] {
   const probs = duplicates.map((d) => `duplicate field "${d}"`);
   if (schema) {
-    const { unknown, typeErrors } = checkFields(obj, schema);
+    const { unknown, typeErrors } = checkFields(obj, schema, { prune: opts.prune });
     if (typeErrors.length) {
       throw badRequest(`${ctx.def.kind} in version "${ctx.def.version}" cannot be handled as a ${ctx.def.kind}: ${typeErrors[0]}`);
     }
@@ -115,7 +119,8 @@ export async function patchObject(ctx: HandlerContext): Promise<ApiResponse> {
   }
   const name = ctx.name!;
   const manager = fieldManagerOf(ctx, 'unknown');
-  let warnings: string[] = [];
+  // Kept across conflict retries: pruning may have taken the unknown fields out of the shared patch.
+  const warnings = new Set<string>();
   const updated = await ctx.rs.guaranteedUpdate(
     ctx.namespace,
     name,
@@ -124,7 +129,7 @@ export async function patchObject(ctx: HandlerContext): Promise<ApiResponse> {
       const patched = applyPatch(current, p, schema);
       const wantRv = patched.metadata?.resourceVersion;
       if (wantRv && wantRv !== currentRv) throw conflict(gr(ctx.def), name, OBJECT_MODIFIED);
-      warnings = reportFields(ctx, fieldProblems(patched, p.duplicates, ctx, schema));
+      for (const w of reportFields(ctx, fieldProblems(patched, p.duplicates, ctx, schema, { prune: true }))) warnings.add(w);
       checkTypeMeta(patched, ctx.def.kind, apiVersionOf(ctx.def));
       if (patched.metadata?.name !== name) {
         throw badRequest(`the name of the object (${patched.metadata?.name}) does not match the name on the URL (${name})`);
@@ -133,6 +138,6 @@ export async function patchObject(ctx: HandlerContext): Promise<ApiResponse> {
     },
     { dryRun, subresource, fieldManager: manager },
   );
-  return withWarnings(renderOne(ctx, updated), warnings);
+  return withWarnings(renderOne(ctx, updated), [...warnings]);
 }
 

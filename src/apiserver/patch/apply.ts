@@ -20,6 +20,7 @@ import {
   fieldSetOf,
   isElement,
   itemElement,
+  listKindOf,
   pathString,
   shapeOf,
 } from './field-set.js';
@@ -68,6 +69,7 @@ type Node = SchemaNode | undefined;
 export function serverSideApply(o: ServerSideApplyOptions): ApplyResult {
   const config = withoutManagedFields(o.applied);
   if (!isJsonObject(config)) throw badRequest('the applied configuration must be an object');
+  checkAppliedFields(config, o.schema);
   const live = (o.live === undefined ? {} : withoutManagedFields(o.live)) as JsonObject;
   const time = timeString(o.time);
   const reset = resetFieldSet(o);
@@ -102,9 +104,52 @@ export function serverSideApply(o: ServerSideApplyOptions): ApplyResult {
     if (managedFields.length > 0) metadata.managedFields = managedFields;
     return { object: { ...merged, metadata }, managedFields };
   } catch (err) {
-    if (err instanceof FieldPathError) throw badRequest(`failed to create typed patch object: ${err.message}`);
+    if (err instanceof FieldPathError) throw typedPatchError(config, err.message);
     throw err;
   }
+}
+
+/**
+ * Refuses an applied configuration with fields its schema does not declare. structured-merge-diff
+ * types the configuration before anything else, so this holds whatever fieldValidation says.
+ */
+export function checkAppliedFields(config: unknown, schema: SchemaNode): void {
+  if (!isJsonObject(config)) return;
+  const undeclared = undeclaredFields(config, schema).map((p) => `${pathString(p)}: field not declared in schema`);
+  if (undeclared.length) throw typedPatchError(config, undeclared.length === 1 ? undeclared[0]! : ['errors:', ...undeclared.map((u) => `  ${u}`)].join('\n'));
+}
+
+/**
+ * Kubernetes' text for an applied configuration it cannot type (`failed to create typed patch object
+ * (default/web; apps/v1, Kind=StatefulSet): .spec.foo: field not declared in schema`), as a
+ * BadRequest: kube-apiserver 1.32 answers 500 for this client error.
+ */
+function typedPatchError(config: JsonObject, detail: string): ApiError {
+  const meta = isJsonObject(config.metadata) ? config.metadata : {};
+  const apiVersion = String(config.apiVersion ?? '');
+  const gv = apiVersion.includes('/') ? apiVersion : `/${apiVersion}`;
+  return badRequest(`failed to create typed patch object (${String(meta.namespace ?? '')}/${String(meta.name ?? '')}; ${gv}, Kind=${String(config.kind ?? '')}): ${detail}`);
+}
+
+/** The paths of struct fields the schema does not declare, in document order (typed validation). */
+export function undeclaredFields(value: unknown, node: Node, path: PathElement[] = [], out: PathElement[][] = []): PathElement[][] {
+  if (!node || value === null || typeof value !== 'object') return out;
+  if (Array.isArray(value)) {
+    if (node.kind !== 'list') return out;
+    const list = listKindOf(node);
+    value.forEach((item, i) => {
+      const pe = list.type === 'atomic' ? `i:${i}` : itemElement(item, list);
+      if (isElement(pe)) undeclaredFields(item, node.elem(), [...path, pe], out);
+    });
+    return out;
+  }
+  if (node.kind !== 'object' && node.kind !== 'map') return out;
+  for (const k of Object.keys(value)) {
+    const child = childSchema(node, k);
+    if (node.kind === 'object' && !child) out.push([...path, fieldElement(k)]);
+    else undeclaredFields((value as JsonObject)[k], child, [...path, fieldElement(k)], out);
+  }
+  return out;
 }
 
 // ---- merging --------------------------------------------------------------------------------------

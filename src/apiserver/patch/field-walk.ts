@@ -97,14 +97,15 @@ function leaf(l: unknown, r: unknown, up: At | undefined, pe: PathElement): void
 
 /**
  * One child of a map or list: a value only one side has takes the one-sided walk, two scalars are a
- * leaf whatever the schema says, and the rest (including both undefined) goes through compareAt.
+ * leaf whatever the schema says, and the rest goes through compareAt. A key both sides hold as
+ * undefined (an object built in code, e.g. `status: undefined`) is absent from both: nothing.
  */
 function child(l: unknown, r: unknown, node: Node, up: At, pe: PathElement): void {
   // The same object on both sides (versions share unchanged subtrees, e.g. the spec of a status
   // write) has nothing added, modified or removed below it: no walk.
-  if (l === r && l !== null && typeof l === 'object') return;
+  if (l === r && (l === undefined || (l !== null && typeof l === 'object'))) return;
   if (l === undefined) {
-    if (r !== undefined) return oneSided(r, node, up, pe, 'added');
+    return oneSided(r, node, up, pe, 'added');
   } else if (r === undefined) {
     return oneSided(l, node, up, pe, 'removed');
   } else if ((l === null || typeof l !== 'object') && (r === null || typeof r !== 'object')) {

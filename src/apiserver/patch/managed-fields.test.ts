@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import { compareObjects, decodeManagedFields, managerId, updateManagedFields } from './managed-fields.js';
 import type { ManagedFieldsEntry } from './managed-fields.js';
 import { deploymentSchema, podSchema } from './test-schema.js';
+import { schemaNode } from '../../api/schema/schemas.js';
 
 const T0 = '2025-01-01T00:00:00Z';
 const T1 = '2025-01-01T00:01:00Z';
@@ -217,3 +218,11 @@ function deepFreezeForTest<T>(o: T): T {
   }
   return o;
 }
+
+test('compareObjects() takes a key both sides hold as undefined for absent', () => {
+  const schema = schemaNode('io.k8s.api.core.v1.Node');
+  const old = { apiVersion: 'v1', kind: 'Node', metadata: { name: 'n', labels: { a: 'b' } } };
+  const c = compareObjects(old, { ...old, metadata: { ...old.metadata, labels: { a: 'b', x: 'y' } }, status: undefined }, schema);
+  assert.deepEqual(c.added.toFieldsV1(), { 'f:metadata': { 'f:labels': { 'f:x': {} } } });
+  assert.ok(c.modified.isEmpty() && c.removed.isEmpty());
+});
