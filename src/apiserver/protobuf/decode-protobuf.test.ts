@@ -280,3 +280,37 @@ test('decodeObject() decodes protobuf and applies field validation as for JSON',
   assert.equal(typeErr.code, 400);
   assert.match(typeErr.message, /^Pod in version "v1" cannot be handled as a Pod: quantities must match/);
 });
+
+test('decodeObject() answers every corrupted protobuf body with a decoded object or a 4xx Status, never a crash', () => {
+  let seed = 20261123;
+  const rand = (n: number) => ((seed = (Math.imul(seed, 1103515245) + 12345) & 0x7fffffff) % n);
+  const container = msg(2, str(1, 'nginx'), str(2, 'nginx'), msg(6, str(1, ''), int(2, 0), int(3, 80), str(4, 'TCP')), msg(8), bool(16, false));
+  const podTemplate = msg(3, objectMeta(1, { labels: { app: 'd1' } }), msg(2, container, int(4, 30), msg(14)));
+  const deployment = envelope({ kind: 'Deployment', apiVersion: 'apps/v1' }, fields(objectMeta(1, { name: 'd1', namespace: 'default' }), msg(2, int(1, 2), msg(2, strMap(1, { app: 'd1' })), podTemplate)));
+  const configMap = envelope({ kind: 'ConfigMap', ...CORE }, fields(objectMeta(1, { name: 'c', labels: { a: 'b' } }), strMap(2, { a: 'b' }), bytesMap(3, { b: 'x' })));
+  const targets = [
+    { body: deployment, kind: 'Deployment', apiVersion: 'apps/v1', schema: schemaNode('io.k8s.api.apps.v1.Deployment') },
+    { body: configMap, kind: 'ConfigMap', apiVersion: 'v1', schema: schemaNode('io.k8s.api.core.v1.ConfigMap') },
+  ];
+  const outcomes = { decoded: 0, refused: 0 };
+  for (let i = 0; i < 20_000; i++) {
+    const t = targets[i % targets.length]!;
+    const b = Buffer.from(t.body);
+    const at = 4 + rand(b.length - 4);
+    const junk = Buffer.from(Array.from({ length: 1 + rand(6) }, () => rand(256)));
+    const body = [
+      () => (junk.copy(b, at), b), // overwritten bytes
+      () => b.subarray(0, at), // truncated
+      () => Buffer.concat([b.subarray(0, at), junk, b.subarray(at)]), // inserted bytes
+      () => Buffer.concat([b.subarray(0, at), b.subarray(at + 1 + rand(4))]), // removed bytes
+    ][i % 4]!();
+    try {
+      decodeObject({ body, contentType: PROTOBUF_MEDIA_TYPE, kind: t.kind, apiVersion: t.apiVersion, schema: t.schema, fieldValidation: 'Strict' });
+      outcomes.decoded++;
+    } catch (e) {
+      assert.ok(isApiError(e) && e.code >= 400 && e.code < 500, `body ${body.toString('hex')}: ${(e as Error).stack}`);
+      outcomes.refused++;
+    }
+  }
+  assert.ok(outcomes.decoded > 100 && outcomes.refused > 100, JSON.stringify(outcomes));
+});
