@@ -5,6 +5,7 @@
 // Deliberately absent: sockets otherwise (http-server.ts) and authentication (berth serves a
 // single trusted user for now).
 
+import { KeyedSerial } from '../util/keyed-serial.js';
 import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
 import type { ResourceDef } from '../api/resource.js';
@@ -89,7 +90,7 @@ export class ApiServer {
   constructor(private readonly opts: ApiServerOptions) {
     const now = opts.now ?? (() => new Date());
     this.cache = new WatchCache(opts.store);
-    const deps = { store: opts.store, cache: this.cache, now, admission: opts.admission ?? [], fieldManager: opts.fieldManager };
+    const deps = { store: opts.store, cache: this.cache, now, admission: opts.admission ?? [], fieldManager: opts.fieldManager, updates: new KeyedSerial() };
     for (const def of opts.resources) {
       const gv = def.group ? `${def.group}/${def.version}` : def.version;
       this.byGvr.set(`${gv}/${def.plural}`, def);

@@ -29,7 +29,7 @@ import { startExec } from './exec-session.js';
 import { isAlive, signalProcess } from './host.js';
 import { ImageMap } from './image-map.js';
 import { prepareInstance } from './instance-files.js';
-import { KeyedSerial } from './keyed-serial.js';
+import { KeyedSerial } from '../../util/keyed-serial.js';
 import { ProbeWorkers } from './probe-workers.js';
 import { Sandboxes } from './pod-sandbox.js';
 import type { Instance, PodEntry } from './runtime-instances.js';

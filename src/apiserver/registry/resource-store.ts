@@ -7,6 +7,7 @@ import type { KObject, ResourceDef } from '../../api/resource.js';
 import type { FieldError } from '../../api/errors.js';
 import { alreadyExists, badRequest, conflict, invalidObject, notFound, OBJECT_MODIFIED } from '../../api/errors.js';
 import type { KeyValue, Store } from '../../store/store.js';
+import type { KeyedSerial } from '../../util/keyed-serial.js';
 import { toStoredJson, withResourceVersion } from '../stored-json.js';
 import { ConflictError, KeyExistsError, KeyNotFoundError } from '../../store/store.js';
 import type { CachedObject, WatchCache } from '../watch-cache.js';
@@ -36,6 +37,11 @@ export interface RegistryDeps {
   now: () => Date;
   admission: AdmissionPlugin[];
   fieldManager?: FieldManager;
+  /**
+   * Updates of one object (by store key) run one at a time, so this server's own writes never
+   * lose a compare-and-swap to each other; the CAS retry stays for other API servers' writes.
+   */
+  updates: KeyedSerial;
 }
 
 export interface WriteOptions {
@@ -170,13 +176,22 @@ export class ResourceStore {
    * current object itself (frozen) and must return a private new one. `expectRv` is the client's
    * precondition: when set, a different current revision is a Conflict instead of a retry.
    */
-  async guaranteedUpdate(
+  guaranteedUpdate(
     namespace: string | undefined,
     name: string,
     mutate: (current: KObject) => KObject | Promise<KObject>,
     opts: WriteOptions & { expectRv?: string; validate?: boolean; replaces?: boolean } = {},
   ): Promise<CachedObject> {
     const key = keyFor(this.def, namespace, name);
+    return this.deps.updates.run(key, () => this.updateNow(key, name, mutate, opts));
+  }
+
+  private async updateNow(
+    key: string,
+    name: string,
+    mutate: (current: KObject) => KObject | Promise<KObject>,
+    opts: WriteOptions & { expectRv?: string; validate?: boolean; replaces?: boolean },
+  ): Promise<CachedObject> {
     let cur: { obj: KObject; rv: number; json?: string } | undefined = this.deps.cache.get(key);
     for (let attempt = 0; ; attempt++) {
       if (!cur) throw notFound(gr(this.def), name);
@@ -274,13 +289,22 @@ export class ResourceStore {
    * finalizers added by propagation, namespace phase). CAS-retried; removes the object when it is
    * terminating with no finalizers left and no grace period to wait for.
    */
-  async systemUpdate(
+  systemUpdate(
     namespace: string | undefined,
     name: string,
     mutate: (current: KObject) => KObject | undefined,
     opts: { dryRun?: boolean; expectRv?: number } = {},
   ): Promise<{ c: CachedObject; removed: boolean }> {
     const key = keyFor(this.def, namespace, name);
+    return this.deps.updates.run(key, () => this.systemUpdateNow(key, name, mutate, opts));
+  }
+
+  private async systemUpdateNow(
+    key: string,
+    name: string,
+    mutate: (current: KObject) => KObject | undefined,
+    opts: { dryRun?: boolean; expectRv?: number },
+  ): Promise<{ c: CachedObject; removed: boolean }> {
     let cur: { obj: KObject; rv: number; json?: string } | undefined = this.deps.cache.get(key);
     for (let attempt = 0; ; attempt++) {
       if (!cur) throw notFound(gr(this.def), name);

@@ -26,3 +26,18 @@ test('work on one key runs in order, one at a time; other keys run beside it; a 
   assert.equal(await b1, 1);
   assert.deepEqual(seen, ['a1 start', 'b1', 'a1 end', 'a2']);
 });
+
+test('work on a free key starts at once; the key is free again once its work has settled', async () => {
+  const s = new KeyedSerial();
+  let started = false;
+  const p = s.run('k', async () => {
+    started = true;
+    await later(5);
+    return 'done';
+  });
+  assert.equal(started, true, 'synchronously, like a plain call');
+  assert.equal(s.busyKeys, 1);
+  assert.equal(await p, 'done');
+  await later(0);
+  assert.equal(s.busyKeys, 0);
+});
