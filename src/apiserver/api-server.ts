@@ -5,7 +5,6 @@
 // Deliberately absent: sockets otherwise (http-server.ts) and authentication (berth serves a
 // single trusted user for now).
 
-import { KeyedSerial } from '../util/keyed-serial.js';
 import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
 import type { ResourceDef } from '../api/resource.js';
@@ -34,6 +33,7 @@ import { schemaNode, hasDefinition } from '../api/schema/schemas.js';
 import type { SchemaNode } from '../api/schema/node.js';
 import { serveVirtual } from './handlers/virtual.js';
 import { parseBool } from './query.js';
+import { KeyedSerial } from '../util/keyed-serial.js';
 
 export interface ApiServerOptions {
   store: Store;

@@ -66,10 +66,10 @@ export interface ApplyResult {
 
 type Node = SchemaNode | undefined;
 
+/** Merges o.applied into o.live; the caller has refused undeclared fields (checkAppliedFields). */
 export function serverSideApply(o: ServerSideApplyOptions): ApplyResult {
   const config = withoutManagedFields(o.applied);
   if (!isJsonObject(config)) throw badRequest('the applied configuration must be an object');
-  checkAppliedFields(config, o.schema);
   const live = (o.live === undefined ? {} : withoutManagedFields(o.live)) as JsonObject;
   const time = timeString(o.time);
   const reset = resetFieldSet(o);
@@ -132,7 +132,7 @@ function typedPatchError(config: JsonObject, detail: string): ApiError {
 }
 
 /** The paths of struct fields the schema does not declare, in document order (typed validation). */
-export function undeclaredFields(value: unknown, node: Node, path: PathElement[] = [], out: PathElement[][] = []): PathElement[][] {
+function undeclaredFields(value: unknown, node: Node, path: PathElement[] = [], out: PathElement[][] = []): PathElement[][] {
   if (!node || value === null || typeof value !== 'object') return out;
   if (Array.isArray(value)) {
     if (node.kind !== 'list') return out;
