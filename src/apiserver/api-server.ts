@@ -75,6 +75,9 @@ interface Route {
   watch: boolean;
 }
 
+/** Requests answered later than this are logged (kube-apiserver traces requests over 500 ms). */
+const SLOW_REQUEST_MS = 500;
+
 export class ApiServer {
   readonly cache: WatchCache;
   private readonly registries = new Map<string, ResourceStore>();
@@ -153,14 +156,22 @@ export class ApiServer {
   }
 
   async handle(req: ApiRequest): Promise<ApiResponse> {
+    const started = performance.now();
+    let r: ApiResponse;
     try {
-      return await this.route(req);
+      r = await this.route(req);
     } catch (e) {
-      if (e instanceof ApiError) return jsonResponse(e.code, JSON.stringify(e.status));
-      this.opts.log?.(`ERROR ${req.method} ${req.path} => ${(e as Error).stack ?? e}`);
-      const err = internalError(e);
-      return jsonResponse(500, JSON.stringify(err.status));
+      if (e instanceof ApiError) r = jsonResponse(e.code, JSON.stringify(e.status));
+      else {
+        this.opts.log?.(`ERROR ${req.method} ${req.path} => ${(e as Error).stack ?? e}`);
+        r = jsonResponse(500, JSON.stringify(internalError(e).status));
+      }
     }
+    // Like kube-apiserver's request traces: an answer (a stream's head, for watches and logs)
+    // that took this long is named in the log, so a stall shows where it happened.
+    const ms = performance.now() - started;
+    if (ms >= SLOW_REQUEST_MS) this.opts.log?.(`SLOW ${req.method} ${req.path}${req.query.size ? `?${req.query}` : ''} => ${r.status} after ${Math.round(ms)} ms`);
+    return r;
   }
 
   /**
